@@ -1,0 +1,39 @@
+// Reader of /proc/PID/status, including the lines the vserver kernel adds
+// (s_context:, ctxflags:, initpid:, ipv4root:) and CapBnd:.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+namespace vserver {
+
+// Key (text before the first ':') -> value (the rest, surrounding white space
+// removed).
+using StatusMap = std::map<std::string, std::string, std::less<>>;
+
+// Parses "Key:\tvalue" lines; lines without ':' are ignored.
+StatusMap parse_proc_status(std::string_view text);
+
+// Reads /proc/PID/status (pid 0: /proc/self/status). Throws SysError.
+StatusMap read_proc_status(pid_t pid = 0);
+
+// s_context: the context id (decimal). nullopt if absent or malformed
+// (a kernel without vserver support has no such line).
+std::optional<int> status_s_context(const StatusMap &status);
+
+// ctxflags: the VXF_* mask, written as a decimal number, a 0x-prefixed hex
+// number or a list of flag names. nullopt if absent or malformed.
+std::optional<std::uint32_t> status_ctxflags(const StatusMap &status);
+
+// initpid: the pid of the context's fake init (decimal; 0: none).
+std::optional<pid_t> status_initpid(const StatusMap &status);
+
+// CapBnd: the capability ceiling (hex, as the kernel prints it).
+std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status);
+
+} // namespace vserver

@@ -1,0 +1,69 @@
+// The vserver(2) system call: security contexts and the capability ceiling.
+// The kernel ABI is <linux/vserver.h> (tools/lib/uapi); this is the only
+// place in userland that issues the system call.
+#pragma once
+
+#include <linux/vserver.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <system_error>
+
+namespace vserver {
+
+// Error of a system call (or of reading /proc). what() is
+// "<what failed>: <strerror(errno)>", except on a kernel without vserver
+// support (ENOSYS from the vserver system call), where it is exactly
+// lacks_support_message().
+class SysError : public std::system_error {
+public:
+    SysError(int err, std::string what_failed);
+
+    // The ENOSYS error of the vserver system call.
+    static SysError lacks_support();
+
+    const char *what() const noexcept override { return message_.c_str(); }
+    int error() const noexcept { return code().value(); }
+    const std::string &what_failed() const noexcept { return what_failed_; }
+    bool lacks_kernel_support() const noexcept { return lacks_support_; }
+
+private:
+    std::string what_failed_;
+    std::string message_;
+    bool lacks_support_ = false;
+};
+
+// "this kernel lacks vserver support (vserver system call: Function not implemented)"
+std::string lacks_support_message();
+
+// Longest host or domain name new_s_context() accepts (VX_NAME_LEN - 1).
+inline constexpr std::size_t max_name_length = VX_NAME_LEN - 1;
+
+// What VCMD_GET_CONTEXT_INFO reports about a task.
+struct ContextInfo {
+    std::uint32_t xid = 0;      // context id
+    std::uint32_t flags = 0;    // VXF_* of the context
+    pid_t initpid = 0;          // the context's fake init, or 0
+    std::uint32_t nr_tasks = 0; // tasks in the context
+    std::uint64_t cap_bset = 0; // the task's capability ceiling
+    std::uint32_t ipv4root = 0; // network byte order, 0: none
+};
+
+// VCMD_GET_VERSION: the kernel's VSERVER_VERSION.
+int api_version();
+
+// VCMD_NEW_S_CONTEXT. ctx: VX_CTX_NEW (-1), VX_CTX_KEEP (-2) or a context id.
+// Removes remove_cap from the caller's capability ceiling; flags (VXF_*),
+// nodename and domainname apply when the context is created ("": inherit).
+// Returns the context id the caller is now in. Throws std::invalid_argument
+// for a name longer than max_name_length or containing a NUL byte (before
+// any system call), SysError when the kernel refuses.
+int new_s_context(int ctx, std::uint64_t remove_cap, std::uint32_t flags,
+                  std::string_view nodename = {}, std::string_view domainname = {});
+
+// VCMD_GET_CONTEXT_INFO about pid (0: the caller).
+ContextInfo context_info(pid_t pid);
+
+} // namespace vserver

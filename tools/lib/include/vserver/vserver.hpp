@@ -1,0 +1,10 @@
+// The vserver userland library: everything at once.
+#pragma once
+
+#include <vserver/caps.hpp>
+#include <vserver/cli.hpp>
+#include <vserver/flags.hpp>
+#include <vserver/parse.hpp>
+#include <vserver/proc_status.hpp>
+#include <vserver/syscall.hpp>
+#include <vserver/version.hpp>

@@ -1,0 +1,99 @@
+#include <vserver/syscall.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifdef __NR_vserver
+#define VSERVER_NR __NR_vserver
+#elif defined(__x86_64__)
+#define VSERVER_NR 236
+#elif defined(__i386__)
+#define VSERVER_NR 273
+#else
+#error "the vserver system call number of this architecture is unknown"
+#endif
+
+static_assert(sizeof(vcmd_new_s_context) == 152, "struct vcmd_new_s_context changed size");
+static_assert(sizeof(vcmd_context_info) == 32, "struct vcmd_context_info changed size");
+
+namespace vserver {
+
+namespace {
+
+constexpr const char *syscall_name = "vserver system call";
+
+// Returns the system call's non-negative result or throws SysError.
+long vserver_call(unsigned int cmd, long id, void *data, const std::string &what_failed) {
+    long ret = ::syscall(VSERVER_NR, cmd, id, data);
+    if (ret < 0) {
+        int err = errno;
+        if (err == ENOSYS)
+            throw SysError::lacks_support();
+        throw SysError(err, what_failed);
+    }
+    return ret;
+}
+
+void copy_name(char (&dest)[VX_NAME_LEN], std::string_view name, const char *what) {
+    if (name.size() > max_name_length)
+        throw std::invalid_argument(std::string(what) + " longer than " +
+                                    std::to_string(max_name_length) + " bytes");
+    if (name.find('\0') != std::string_view::npos)
+        throw std::invalid_argument(std::string(what) + " contains a NUL byte");
+    if (!name.empty())
+        std::memcpy(dest, name.data(), name.size());
+}
+
+} // namespace
+
+SysError::SysError(int err, std::string what_failed)
+    : std::system_error(err, std::generic_category(), what_failed),
+      what_failed_(std::move(what_failed)), message_(what_failed_ + ": " + std::strerror(err)) {}
+
+SysError SysError::lacks_support() {
+    SysError e(ENOSYS, syscall_name);
+    e.message_ = lacks_support_message();
+    e.lacks_support_ = true;
+    return e;
+}
+
+std::string lacks_support_message() {
+    return std::string("this kernel lacks vserver support (") + syscall_name + ": " +
+           std::strerror(ENOSYS) + ")";
+}
+
+int api_version() {
+    return static_cast<int>(vserver_call(VCMD_GET_VERSION, 0, nullptr, "VCMD_GET_VERSION"));
+}
+
+int new_s_context(int ctx, std::uint64_t remove_cap, std::uint32_t flags, std::string_view nodename,
+                  std::string_view domainname) {
+    vcmd_new_s_context arg;
+    std::memset(&arg, 0, sizeof(arg));
+    arg.size = sizeof(arg);
+    arg.flags = flags;
+    arg.remove_cap = remove_cap;
+    copy_name(arg.nodename, nodename, "host name");
+    copy_name(arg.domainname, domainname, "domain name");
+    return static_cast<int>(
+        vserver_call(VCMD_NEW_S_CONTEXT, ctx, &arg, "VCMD_NEW_S_CONTEXT " + std::to_string(ctx)));
+}
+
+ContextInfo context_info(pid_t pid) {
+    vcmd_context_info arg;
+    std::memset(&arg, 0, sizeof(arg));
+    vserver_call(VCMD_GET_CONTEXT_INFO, pid, &arg, "VCMD_GET_CONTEXT_INFO " + std::to_string(pid));
+    ContextInfo info;
+    info.xid = arg.xid;
+    info.flags = arg.flags;
+    info.initpid = arg.initpid;
+    info.nr_tasks = arg.nr_tasks;
+    info.cap_bset = arg.cap_bset;
+    info.ipv4root = arg.ipv4root;
+    return info;
+}
+
+} // namespace vserver
