@@ -27,7 +27,8 @@ StatusMap read_proc_status(pid_t pid = 0);
 std::optional<int> status_s_context(const StatusMap &status);
 
 // ctxflags: the VXF_* mask, written as a decimal number, a 0x-prefixed hex
-// number or a list of flag names. nullopt if absent or malformed.
+// number, or flag names separated by blanks or commas ("none": 0). nullopt
+// if absent or malformed.
 std::optional<std::uint32_t> status_ctxflags(const StatusMap &status);
 
 // initpid: the pid of the context's fake init (decimal; 0: none).

@@ -1,0 +1,129 @@
+#include <vserver/caps.hpp>
+#include <vserver/proc_status.hpp>
+#include <vserver/syscall.hpp>
+
+#include <gtest/gtest.h>
+
+#include <linux/vserver.h>
+#include <string>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+using namespace vserver;
+
+namespace {
+
+// /proc/PID/status of a task in context 5 under a patched kernel.
+constexpr const char *sample = "Name:\tbash\n"
+                               "Umask:\t0022\n"
+                               "State:\tS (sleeping)\n"
+                               "Tgid:\t1234\n"
+                               "Pid:\t1234\n"
+                               "PPid:\t1\n"
+                               "Uid:\t0\t0\t0\t0\n"
+                               "Groups:\t\n"
+                               "CapInh:\t0000000000000000\n"
+                               "CapPrm:\t000001ffffffffff\n"
+                               "CapEff:\t000001ffffffffff\n"
+                               "CapBnd:\t000000000020fbff\n"
+                               "CapAmb:\t0000000000000000\n"
+                               "s_context:\t5\n"
+                               "ctxflags:\t17\n"
+                               "initpid:\t1234\n"
+                               "ipv4root:\t0100007f\n"
+                               "voluntary_ctxt_switches:\t3\n";
+
+} // namespace
+
+TEST(ProcStatus, ParsesKeysAndValues) {
+    StatusMap status = parse_proc_status(sample);
+    EXPECT_EQ(status.size(), 18u);
+    EXPECT_EQ(status.at("Name"), "bash");
+    EXPECT_EQ(status.at("State"), "S (sleeping)");
+    EXPECT_EQ(status.at("Uid"), "0\t0\t0\t0");
+    EXPECT_EQ(status.at("Groups"), "");
+    EXPECT_EQ(status.at("ipv4root"), "0100007f");
+    EXPECT_EQ(status.at("voluntary_ctxt_switches"), "3");
+}
+
+TEST(ProcStatus, VserverHelpers) {
+    StatusMap status = parse_proc_status(sample);
+    EXPECT_EQ(status_s_context(status), 5);
+    EXPECT_EQ(status_ctxflags(status), VXF_LOCK | VXF_FAKEINIT);
+    EXPECT_EQ(status_initpid(status), 1234);
+    EXPECT_EQ(status_cap_bnd(status), 0x20fbffULL);
+}
+
+TEST(ProcStatus, TolerantLineHandling) {
+    StatusMap status = parse_proc_status("no colon here\n"
+                                         ":\tempty key\n"
+                                         "Spaces :   padded value  \n"
+                                         "Colon:\ta:b\n"
+                                         "Last:\tno newline");
+    EXPECT_EQ(status.size(), 3u);
+    EXPECT_EQ(status.at("Spaces"), "padded value");
+    EXPECT_EQ(status.at("Colon"), "a:b");
+    EXPECT_EQ(status.at("Last"), "no newline");
+    EXPECT_TRUE(parse_proc_status("").empty());
+}
+
+TEST(ProcStatus, CtxflagsForms) {
+    auto flags = [](const char *value) {
+        return status_ctxflags(parse_proc_status(std::string("ctxflags:\t") + value + "\n"));
+    };
+    EXPECT_EQ(flags("0"), 0u);
+    EXPECT_EQ(flags("3"), VXF_LOCK | VXF_SCHED);
+    EXPECT_EQ(flags("0x18"), VXF_PRIVATE | VXF_FAKEINIT);
+    EXPECT_EQ(flags("lock,nproc"), VXF_LOCK | VXF_NPROC);
+    EXPECT_EQ(flags("lock nproc fakeinit"), VXF_LOCK | VXF_NPROC | VXF_FAKEINIT);
+    EXPECT_EQ(flags("none"), 0u);
+    EXPECT_EQ(flags("bogus"), std::nullopt);
+    EXPECT_EQ(flags("0xzz"), std::nullopt);
+}
+
+TEST(ProcStatus, MissingOrMalformed) {
+    StatusMap status = parse_proc_status("Name:\tx\ns_context:\tfive\ninitpid:\t-\n"
+                                         "CapBnd:\txyz\n");
+    EXPECT_EQ(status_s_context(status), std::nullopt);
+    EXPECT_EQ(status_initpid(status), std::nullopt);
+    EXPECT_EQ(status_cap_bnd(status), std::nullopt);
+    EXPECT_EQ(status_ctxflags(status), std::nullopt);
+    StatusMap empty;
+    EXPECT_EQ(status_s_context(empty), std::nullopt);
+    EXPECT_EQ(status_cap_bnd(empty), std::nullopt);
+}
+
+TEST(ProcStatus, ThisHostSelf) {
+    StatusMap status = read_proc_status();
+    ASSERT_TRUE(status.count("Pid"));
+    EXPECT_EQ(status.at("Pid"), std::to_string(getpid()));
+    EXPECT_EQ(read_proc_status(getpid()).at("Pid"), std::to_string(getpid()));
+
+    auto bnd = status_cap_bnd(status);
+    ASSERT_TRUE(bnd.has_value());
+    std::uint64_t expected = 0;
+    for (int cap = 0; cap < 64; ++cap) {
+        int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (r < 0)
+            break;
+        if (r == 1)
+            expected |= cap_bit(cap);
+    }
+    EXPECT_EQ(*bnd, expected);
+
+    // Present only on a kernel with vserver support, and then consistent.
+    if (auto ctx = status_s_context(status)) {
+        EXPECT_GE(*ctx, 0);
+        EXPECT_LE(*ctx, VX_CTX_MAX);
+    }
+}
+
+TEST(ProcStatus, MissingProcessThrowsSysError) {
+    try {
+        read_proc_status(0x7ffffff0);
+        FAIL();
+    } catch (const SysError &e) {
+        EXPECT_EQ(e.error(), ENOENT);
+        EXPECT_NE(std::string(e.what()).find("No such file or directory"), std::string::npos);
+    }
+}

@@ -1,0 +1,161 @@
+#!/bin/sh
+# Command-line behaviour of chcontext, reducecap and vkill on a kernel
+# WITHOUT vserver support (the build host): every syscall path must end in
+# one clear line and status 1; option errors must be caught before any
+# system call. Exits 77 (skipped) on a kernel that has the support.
+#
+# Usage: tools_cli.sh CHCONTEXT REDUCECAP VKILL
+
+set -u
+
+CHCONTEXT=$1
+REDUCECAP=$2
+VKILL=$3
+
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+failures=0
+LACKS='this kernel lacks vserver support'
+
+fail() {
+    echo "FAIL: $*"
+    echo "  status: $status"
+    echo "  stdout:"; sed 's/^/    /' "$tmp/out"
+    echo "  stderr:"; sed 's/^/    /' "$tmp/err"
+    failures=$((failures + 1))
+}
+
+# run CMD...: runs it with output captured in $tmp/out and $tmp/err, sets $status.
+run() {
+    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    status=$?
+}
+
+lines() { wc -l <"$1" | tr -d ' '; }
+
+# expect STATUS CMD...: the exit status.
+expect_status() {
+    want=$1
+    shift
+    run "$@"
+    [ "$status" -eq "$want" ] || { fail "$* exited $status, expected $want"; return 1; }
+}
+
+# expect_no_support CMD...: status 1, nothing on stdout, exactly one stderr
+# line naming the missing support, prefixed with the program name.
+expect_no_support() {
+    prog=$(basename "$1")
+    expect_status 1 "$@" || return
+    [ -s "$tmp/out" ] && { fail "$*: wrote to stdout"; return; }
+    [ "$(lines "$tmp/err")" -eq 1 ] || { fail "$*: expected one stderr line"; return; }
+    grep -q "^$prog: .*$LACKS" "$tmp/err" || fail "$*: no '$prog: ...$LACKS' message"
+    grep -qx "$prog: $LACKS (vserver system call: Function not implemented)" "$tmp/err" ||
+        fail "$*: message is not exactly the library's"
+}
+
+# expect_usage_error PATTERN CMD...: status 1, nothing on stdout, "PROG: ..."
+# matching PATTERN, then the "Try 'PROG --help'" line, and no syscall message.
+expect_usage_error() {
+    pattern=$1
+    shift
+    prog=$(basename "$1")
+    expect_status 1 "$@" || return
+    [ -s "$tmp/out" ] && { fail "$*: wrote to stdout"; return; }
+    [ "$(lines "$tmp/err")" -eq 2 ] || { fail "$*: expected two stderr lines"; return; }
+    head -n 1 "$tmp/err" | grep -q "^$prog: .*$pattern" ||
+        fail "$*: first line does not match '$prog: ...$pattern'"
+    tail -n 1 "$tmp/err" | grep -qx "Try '$prog --help' for more information." ||
+        fail "$*: no Try '$prog --help' line"
+}
+
+# expect_info CMD...: status 0, output on stdout only.
+expect_info() {
+    expect_status 0 "$@" || return
+    [ -s "$tmp/out" ] || fail "$*: nothing on stdout"
+    [ -s "$tmp/err" ] && fail "$*: wrote to stderr"
+}
+
+# Is this kernel really without vserver support? (--show with nothing to
+# remove changes nothing on a patched kernel.)
+run "$REDUCECAP" --show
+if [ "$status" -eq 0 ]; then
+    echo "SKIP: this kernel has vserver support"
+    exit 77
+fi
+grep -q "$LACKS" "$tmp/err" || { fail "reducecap --show: unexpected failure"; exit 1; }
+
+# The system call paths.
+expect_no_support "$CHCONTEXT" true
+expect_no_support "$CHCONTEXT" --silent --ctx 5 --flag lock --secure --hostname h true
+expect_no_support "$REDUCECAP" --cap NET_RAW true
+expect_no_support "$REDUCECAP" --secure --show true
+expect_no_support "$REDUCECAP" --show
+expect_no_support "$VKILL" --ctx 2 1
+expect_no_support "$VKILL" -s KILL 1 2 3
+
+# --help and --version: stdout, status 0.
+for tool in "$CHCONTEXT" "$REDUCECAP" "$VKILL"; do
+    prog=$(basename "$tool")
+    expect_info "$tool" --help
+    grep -q "^Usage: $prog " "$tmp/out" || fail "$prog --help: no Usage line"
+    for opt in --help --version; do
+        grep -q -- "$opt" "$tmp/out" || fail "$prog --help does not list $opt"
+    done
+    expect_info "$tool" --version
+    grep -qx "$prog (vserver) [0-9][0-9.]*" "$tmp/out" || fail "$prog --version: bad format"
+    expect_usage_error "unrecognized option '--bogus'" "$tool" --bogus
+done
+run "$CHCONTEXT" --help
+for opt in --ctx --flag --cap --secure --hostname --domainname --silent; do
+    grep -q -- "$opt" "$tmp/out" || fail "chcontext --help does not list $opt"
+done
+run "$REDUCECAP" --help
+for opt in --cap --secure --show --show-secure; do
+    grep -q -- "$opt" "$tmp/out" || fail "reducecap --help does not list $opt"
+done
+run "$VKILL" --help
+for opt in --ctx -s --signal; do
+    grep -q -- "$opt" "$tmp/out" || fail "vkill --help does not list $opt"
+done
+
+# Option checks, all before any system call (so no "lacks support" line).
+expect_usage_error "invalid context id '0'" "$CHCONTEXT" --ctx 0 true
+expect_usage_error "invalid context id '70000'" "$CHCONTEXT" --ctx 70000 true
+expect_usage_error "invalid context id '-1'" "$CHCONTEXT" --ctx -1 true
+expect_usage_error "invalid context id 'abc'" "$CHCONTEXT" --ctx abc true
+expect_usage_error "unknown context flag 'nosuch'" "$CHCONTEXT" --flag nosuch true
+expect_usage_error "unknown context flag 'nosuch'" "$CHCONTEXT" --flag lock,nosuch true
+expect_usage_error "unknown capability 'NOSUCH'" "$CHCONTEXT" --cap NOSUCH true
+expect_usage_error "unknown capability 'NOSUCH'" "$CHCONTEXT" --cap NET_RAW --cap NOSUCH true
+expect_usage_error "host name .* longer than 64 bytes" \
+    "$CHCONTEXT" --hostname "$(printf '%065d' 0)" true
+expect_usage_error "missing command" "$CHCONTEXT"
+expect_usage_error "missing command" "$CHCONTEXT" --ctx 5
+expect_usage_error "requires an argument" "$CHCONTEXT" --ctx
+expect_usage_error "unknown capability 'NOSUCH'" "$REDUCECAP" --cap NOSUCH true
+expect_usage_error "missing command" "$REDUCECAP" --secure
+expect_usage_error "cannot be combined" "$REDUCECAP" --show-secure true
+expect_usage_error "invalid context id '70000'" "$VKILL" --ctx 70000 1
+expect_usage_error "unknown signal 'NOSUCH'" "$VKILL" -s NOSUCH 1
+expect_usage_error "unknown signal 'NOSUCH'" "$VKILL" --signal=NOSUCH 1
+expect_usage_error "invalid process id '0'" "$VKILL" 0
+expect_usage_error "invalid process id 'x'" "$VKILL" 1 x
+expect_usage_error "missing process id" "$VKILL" -s KILL
+
+# Options stop at the command: its own options are not ours.
+expect_no_support "$CHCONTEXT" true --bogus
+expect_no_support "$REDUCECAP" true --bogus
+
+# reducecap --show-secure: no system call, one line of names.
+expect_info "$REDUCECAP" --show-secure
+[ "$(lines "$tmp/out")" -eq 1 ] || fail "reducecap --show-secure: not one line"
+for cap in CAP_SYS_ADMIN CAP_NET_RAW CAP_SYS_MODULE; do
+    grep -q "$cap" "$tmp/out" || fail "reducecap --show-secure lacks $cap"
+done
+grep -q CAP_NET_BIND_SERVICE "$tmp/out" && fail "reducecap --show-secure lists NET_BIND_SERVICE"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed"
+    exit 1
+fi
+echo "all checks passed"
