@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vserver(2): security contexts, the capability ceiling and (later) the
+ * per-process-tree IPv4 root, multiplexed over the system call slot that
+ * mainline reserves for "vserver" (x86_64 236, i386 273).
+ *
+ *	long vserver(unsigned int cmd, long id, void __user *data);
+ *
+ * A kernel without this support answers ENOSYS on that slot.
+ */
+#ifndef _UAPI_LINUX_VSERVER_H
+#define _UAPI_LINUX_VSERVER_H
+
+#include <linux/types.h>
+
+/* 1.0: major in the upper 16 bits, minor in the lower 16 */
+#define VSERVER_VERSION		0x00010000
+
+/* Commands */
+#define VCMD_GET_VERSION	0	/* returns VSERVER_VERSION */
+#define VCMD_NEW_S_CONTEXT	1	/* id: context, data: vcmd_new_s_context */
+#define VCMD_GET_CONTEXT_INFO	3	/* id: pid (0: caller), data: vcmd_context_info */
+
+/* Context ids (the id argument of VCMD_NEW_S_CONTEXT) */
+#define VX_CTX_KEEP		(-2)	/* stay, only lower the ceiling */
+#define VX_CTX_NEW		(-1)	/* allocate an unused context */
+#define VX_CTX_HOST		0	/* where the machine boots */
+#define VX_CTX_SPECTATOR	1	/* sees every context, acts on none */
+#define VX_CTX_DYNAMIC_MIN	2
+#define VX_CTX_MAX		65535
+
+/* Context flags, given when the context is created */
+#define VXF_LOCK		(1U << 0)	/* no new_s_context from inside */
+#define VXF_SCHED		(1U << 1)	/* one CPU share for the context */
+#define VXF_NPROC		(1U << 2)	/* RLIMIT_NPROC counts the context */
+#define VXF_PRIVATE		(1U << 3)	/* nobody may enter */
+#define VXF_FAKEINIT		(1U << 4)	/* the creator acts as pid 1 */
+#define VXF_ALL			(VXF_LOCK | VXF_SCHED | VXF_NPROC | \
+				 VXF_PRIVATE | VXF_FAKEINIT)
+
+#define VX_NAME_LEN		65	/* __NEW_UTS_LEN + 1 */
+
+struct vcmd_new_s_context {
+	__u32 size;		/* sizeof(struct vcmd_new_s_context) */
+	__u32 flags;		/* VXF_*, only when the context is created */
+	__u64 remove_cap;	/* capabilities removed from the ceiling */
+	char nodename[VX_NAME_LEN];	/* "": the creator's host name */
+	char domainname[VX_NAME_LEN];	/* "": the creator's NIS domain */
+	__u8 __reserved[6];	/* must be zero */
+};
+
+struct vcmd_context_info {
+	__u32 xid;		/* context id */
+	__u32 flags;		/* VXF_* of the context */
+	__s32 initpid;		/* pid of the context's fake init, or 0 */
+	__u32 nr_tasks;		/* tasks in the context */
+	__u64 cap_bset;		/* the task's capability ceiling */
+	__u32 ipv4root;		/* network byte order, 0: none */
+	__u32 __reserved;
+};
+
+#endif /* _UAPI_LINUX_VSERVER_H */
