@@ -43,9 +43,10 @@ show "hostname; ipcs -q | grep -c 0x"
 step "A fake init: getpid() is 1 inside"
 show "chcontext --silent --flag fakeinit sh -c 'echo \"my pid: \$\$\"; grep -E \"^(Name|initpid)\" /proc/1/status'"
 
-step "reducecap --secure: even su cannot get the capabilities back"
-show "reducecap --secure sh -c 'grep CapBnd /proc/self/status; ip link add demo0 type dummy'"
+step "reducecap --secure: a lower ceiling, even for setuid root"
+cp /bin/bash /tmp/rootsh && chmod 4755 /tmp/rootsh
 show "reducecap --show --secure"
+show "setpriv --reuid=65534 --regid=65534 --clear-groups reducecap --secure /tmp/rootsh -p -c 'echo euid=\$EUID; grep -E \"^Cap(Eff|Bnd)\" /proc/self/status; ip link add demo0 type dummy'"
 
 kill "$main_sleep"
 step "Done"
