@@ -23,6 +23,7 @@
 // shared atomics and plain system calls.  They block reading a pipe and
 // exit when this program closes it (or dies: PR_SET_PDEATHSIG).
 #include <linux/vserver.h>
+#include <vserver/syscall_nr.h>
 
 #include <algorithm>
 #include <atomic>
@@ -40,16 +41,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
-
-#ifdef __NR_vserver
-#define VSERVER_NR __NR_vserver
-#elif defined(__x86_64__)
-#define VSERVER_NR 236
-#elif defined(__i386__)
-#define VSERVER_NR 273
-#else
-#error "the vserver system call number of this architecture is unknown"
-#endif
 
 namespace {
 

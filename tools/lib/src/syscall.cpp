@@ -1,20 +1,11 @@
 #include <vserver/syscall.hpp>
+#include <vserver/syscall_nr.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#ifdef __NR_vserver
-#define VSERVER_NR __NR_vserver
-#elif defined(__x86_64__)
-#define VSERVER_NR 236
-#elif defined(__i386__)
-#define VSERVER_NR 273
-#else
-#error "the vserver system call number of this architecture is unknown"
-#endif
 
 static_assert(sizeof(vcmd_new_s_context) == 152, "struct vcmd_new_s_context changed size");
 static_assert(sizeof(vcmd_context_info) == 32, "struct vcmd_context_info changed size");
