@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * vserver(2): security contexts, the capability ceiling and (later) the
+ * vserver(2): security contexts, the capability ceiling and the
  * per-process-tree IPv4 root, multiplexed over the system call slot that
  * mainline reserves for "vserver" (x86_64 236, i386 273).
  *
@@ -19,6 +19,7 @@
 /* Commands */
 #define VCMD_GET_VERSION	0	/* returns VSERVER_VERSION */
 #define VCMD_NEW_S_CONTEXT	1	/* id: context, data: vcmd_new_s_context */
+#define VCMD_SET_IPV4ROOT	2	/* id: 0, data: vcmd_set_ipv4root */
 #define VCMD_GET_CONTEXT_INFO	3	/* id: pid (0: caller), data: vcmd_context_info */
 
 /* Context ids (the id argument of VCMD_NEW_S_CONTEXT) */
@@ -49,14 +50,21 @@ struct vcmd_new_s_context {
 	__u8 __reserved[6];	/* must be zero */
 };
 
+struct vcmd_set_ipv4root {
+	__be32 addr;		/* the one IPv4 address, never 0 */
+	__be32 bcast;		/* its broadcast (UDP may bind it), or 0 */
+	__u32 flags;		/* must be zero */
+	__u32 __reserved;	/* must be zero */
+};
+
 struct vcmd_context_info {
 	__u32 xid;		/* context id */
 	__u32 flags;		/* VXF_* of the context */
 	__s32 initpid;		/* pid of the context's fake init, or 0 */
 	__u32 nr_tasks;		/* tasks in the context */
 	__u64 cap_bset;		/* the task's capability ceiling */
-	__u32 ipv4root;		/* network byte order, 0: none */
-	__u32 __reserved;
+	__be32 ipv4root;	/* the task's IPv4 root, 0: none */
+	__be32 ipv4root_bcast;	/* its broadcast address, or 0 */
 };
 
 #endif /* _UAPI_LINUX_VSERVER_H */
