@@ -10,12 +10,18 @@
  *                             new_s_context so that exec'd commands see it
  *   FAKE_VSERVER_PIDS=P:X,... contexts of other processes (default 0)
  *   FAKE_VSERVER_PRIVATE=X    a context nobody may enter
+ *   FAKE_VSERVER_IPV4ROOT=A.B.C.D, FAKE_VSERVER_IPV4ROOT_BCAST=A.B.C.D
+ *                             the process's IPv4 root and its broadcast
+ *                             (default none); set by set_ipv4root
  *
  * Rules: contexts other than the caller's own are invisible (ESRCH) except
  * from context 1, which sees all and may signal none (EPERM); only context 0
- * may choose a context; remove_cap really lowers the bounding set (prctl).
+ * may choose a context; remove_cap really lowers the bounding set (prctl);
+ * set_ipv4root checks its argument as the kernel does and is one shot
+ * (EPERM once an IPv4 root is set); nothing is bound or filtered.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
@@ -100,6 +106,41 @@ static long new_s_context(long id, struct vcmd_new_s_context *arg) {
     return id;
 }
 
+static __be32 env_ipv4(const char *name) {
+    const char *s = getenv(name);
+    struct in_addr addr = {0};
+
+    if (s)
+        inet_pton(AF_INET, s, &addr);
+    return addr.s_addr;
+}
+
+static void set_env_ipv4(const char *name, __be32 value) {
+    char buf[INET_ADDRSTRLEN];
+    struct in_addr addr = {value};
+
+    inet_ntop(AF_INET, &addr, buf, sizeof(buf));
+    setenv(name, buf, 1);
+}
+
+static long set_ipv4root(long id, struct vcmd_set_ipv4root *arg) {
+    __u32 addr, bcast;
+
+    if (id != 0 || !arg || arg->flags || arg->__reserved)
+        return fail(EINVAL);
+    addr = ntohl(arg->addr);
+    bcast = ntohl(arg->bcast);
+    if ((addr >> 24) == 0 || IN_MULTICAST(addr) || addr == INADDR_BROADCAST)
+        return fail(EINVAL);
+    if (bcast && ((bcast >> 24) == 0 || IN_MULTICAST(bcast) || bcast == addr))
+        return fail(EINVAL);
+    if (env_ipv4("FAKE_VSERVER_IPV4ROOT"))
+        return fail(EPERM);
+    set_env_ipv4("FAKE_VSERVER_IPV4ROOT", arg->addr);
+    set_env_ipv4("FAKE_VSERVER_IPV4ROOT_BCAST", arg->bcast);
+    return 0;
+}
+
 static long context_info(long pid, struct vcmd_context_info *info) {
     long cur = current_xid();
     long xid = pid ? xid_of((pid_t)pid) : cur;
@@ -110,6 +151,10 @@ static long context_info(long pid, struct vcmd_context_info *info) {
         return fail(ESRCH);
     memset(info, 0, sizeof(*info));
     info->xid = (__u32)xid;
+    if (!pid) {
+        info->ipv4root = env_ipv4("FAKE_VSERVER_IPV4ROOT");
+        info->ipv4root_bcast = env_ipv4("FAKE_VSERVER_IPV4ROOT_BCAST");
+    }
     return 0;
 }
 
@@ -132,6 +177,8 @@ long syscall(long number, ...) {
         return VSERVER_VERSION;
     case VCMD_NEW_S_CONTEXT:
         return new_s_context(a[1], (struct vcmd_new_s_context *)a[2]);
+    case VCMD_SET_IPV4ROOT:
+        return set_ipv4root(a[1], (struct vcmd_set_ipv4root *)a[2]);
     case VCMD_GET_CONTEXT_INFO:
         return context_info(a[1], (struct vcmd_context_info *)a[2]);
     default:

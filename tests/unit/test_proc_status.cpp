@@ -1,4 +1,5 @@
 #include <vserver/caps.hpp>
+#include <vserver/net.hpp>
 #include <vserver/proc_status.hpp>
 #include <vserver/syscall.hpp>
 
@@ -30,19 +31,21 @@ constexpr const char *sample = "Name:\tbash\n"
                                "s_context:\t5\n"
                                "ctxflags:\t17\n"
                                "initpid:\t1234\n"
-                               "ipv4root:\t0100007f\n"
+                               "ipv4root:\t192.0.2.7\n"
+                               "ipv4root_bcast:\t192.0.2.255\n"
                                "voluntary_ctxt_switches:\t3\n";
 
 } // namespace
 
 TEST(ProcStatus, ParsesKeysAndValues) {
     StatusMap status = parse_proc_status(sample);
-    EXPECT_EQ(status.size(), 18u);
+    EXPECT_EQ(status.size(), 19u);
     EXPECT_EQ(status.at("Name"), "bash");
     EXPECT_EQ(status.at("State"), "S (sleeping)");
     EXPECT_EQ(status.at("Uid"), "0\t0\t0\t0");
     EXPECT_EQ(status.at("Groups"), "");
-    EXPECT_EQ(status.at("ipv4root"), "0100007f");
+    EXPECT_EQ(status.at("ipv4root"), "192.0.2.7");
+    EXPECT_EQ(status.at("ipv4root_bcast"), "192.0.2.255");
     EXPECT_EQ(status.at("voluntary_ctxt_switches"), "3");
 }
 
@@ -52,6 +55,34 @@ TEST(ProcStatus, VserverHelpers) {
     EXPECT_EQ(status_ctxflags(status), VXF_LOCK | VXF_FAKEINIT);
     EXPECT_EQ(status_initpid(status), 1234);
     EXPECT_EQ(status_cap_bnd(status), 0x20fbffULL);
+    ASSERT_TRUE(status_ipv4root(status).has_value());
+    EXPECT_EQ(format_ipv4(*status_ipv4root(status)), "192.0.2.7");
+    ASSERT_TRUE(status_ipv4root_bcast(status).has_value());
+    EXPECT_EQ(format_ipv4(*status_ipv4root_bcast(status)), "192.0.2.255");
+}
+
+TEST(ProcStatus, Ipv4root) {
+    auto root = [](const char *text) {
+        auto addr = status_ipv4root(parse_proc_status(text));
+        return addr ? format_ipv4(*addr) : std::string("none");
+    };
+    auto bcast = [](const char *text) {
+        auto addr = status_ipv4root_bcast(parse_proc_status(text));
+        return addr ? format_ipv4(*addr) : std::string("none");
+    };
+    // Not locked: both lines show 0.0.0.0.
+    EXPECT_EQ(root("ipv4root:\t0.0.0.0\nipv4root_bcast:\t0.0.0.0\n"), "0.0.0.0");
+    EXPECT_EQ(bcast("ipv4root:\t0.0.0.0\nipv4root_bcast:\t0.0.0.0\n"), "0.0.0.0");
+    EXPECT_EQ(root("ipv4root:\t10.1.2.3\n"), "10.1.2.3");
+    EXPECT_EQ(bcast("ipv4root:\t10.1.2.3\n"), "none");
+    // Absent: a kernel without vserver, or without set_ipv4root.
+    EXPECT_EQ(root("Name:\tx\ns_context:\t0\n"), "none");
+    EXPECT_EQ(bcast("Name:\tx\n"), "none");
+    // Malformed, including the hex form of older drafts.
+    EXPECT_EQ(root("ipv4root:\t0100007f\n"), "none");
+    EXPECT_EQ(root("ipv4root:\t10.1.2\n"), "none");
+    EXPECT_EQ(root("ipv4root:\t\n"), "none");
+    EXPECT_EQ(bcast("ipv4root_bcast:\t256.1.1.1\n"), "none");
 }
 
 TEST(ProcStatus, TolerantLineHandling) {
@@ -115,6 +146,12 @@ TEST(ProcStatus, ThisHostSelf) {
     if (auto ctx = status_s_context(status)) {
         EXPECT_GE(*ctx, 0);
         EXPECT_LE(*ctx, VX_CTX_MAX);
+    }
+    if (status.count("ipv4root")) {
+        EXPECT_TRUE(status_ipv4root(status).has_value()) << status.at("ipv4root");
+    }
+    if (status.count("ipv4root_bcast")) {
+        EXPECT_TRUE(status_ipv4root_bcast(status).has_value()) << status.at("ipv4root_bcast");
     }
 }
 

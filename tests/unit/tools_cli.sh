@@ -1,16 +1,17 @@
 #!/bin/sh
-# Command-line behaviour of chcontext, reducecap and vkill on a kernel
+# Command-line behaviour of chcontext, reducecap, vkill and chbind on a kernel
 # WITHOUT vserver support (the build host): every syscall path must end in
 # one clear line and status 1; option errors must be caught before any
 # system call. Exits 77 (skipped) on a kernel that has the support.
 #
-# Usage: tools_cli.sh CHCONTEXT REDUCECAP VKILL
+# Usage: tools_cli.sh CHCONTEXT REDUCECAP VKILL CHBIND
 
 set -u
 
 CHCONTEXT=$1
 REDUCECAP=$2
 VKILL=$3
+CHBIND=$4
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -68,6 +69,19 @@ expect_usage_error() {
         fail "$*: no Try '$prog --help' line"
 }
 
+# expect_error PATTERN CMD...: status 1, nothing on stdout, exactly one
+# stderr line "PROG: ..." matching PATTERN (an error that is not a usage
+# error, so no "Try" line).
+expect_error() {
+    pattern=$1
+    shift
+    prog=$(basename "$1")
+    expect_status 1 "$@" || return
+    [ -s "$tmp/out" ] && { fail "$*: wrote to stdout"; return; }
+    [ "$(lines "$tmp/err")" -eq 1 ] || { fail "$*: expected one stderr line"; return; }
+    grep -q "^$prog: $pattern" "$tmp/err" || fail "$*: message does not match '$prog: $pattern'"
+}
+
 # expect_info CMD...: status 0, output on stdout only.
 expect_info() {
     expect_status 0 "$@" || return
@@ -92,9 +106,15 @@ expect_no_support "$REDUCECAP" --secure --show true
 expect_no_support "$REDUCECAP" --show
 expect_no_support "$VKILL" --ctx 2 1
 expect_no_support "$VKILL" -s KILL 1 2 3
+expect_no_support "$CHBIND" --ip 127.0.0.1 true
+expect_no_support "$CHBIND" --silent --ip 127.0.0.1 --bcast 127.255.255.255 true
+expect_no_support "$CHBIND" --ip lo true
+if getent ahostsv4 localhost 2>/dev/null | grep -q '^127\.0\.0\.1 '; then
+    expect_no_support "$CHBIND" --ip localhost true
+fi
 
 # --help and --version: stdout, status 0.
-for tool in "$CHCONTEXT" "$REDUCECAP" "$VKILL"; do
+for tool in "$CHCONTEXT" "$REDUCECAP" "$VKILL" "$CHBIND"; do
     prog=$(basename "$tool")
     expect_info "$tool" --help
     grep -q "^Usage: $prog " "$tmp/out" || fail "$prog --help: no Usage line"
@@ -112,6 +132,10 @@ done
 run "$REDUCECAP" --help
 for opt in --cap --secure --show --show-secure; do
     grep -q -- "$opt" "$tmp/out" || fail "reducecap --help does not list $opt"
+done
+run "$CHBIND" --help
+for opt in --ip --bcast --silent; do
+    grep -q -- "$opt" "$tmp/out" || fail "chbind --help does not list $opt"
 done
 run "$VKILL" --help
 for opt in --ctx -s --signal; do
@@ -142,9 +166,75 @@ expect_usage_error "invalid process id '0'" "$VKILL" 0
 expect_usage_error "invalid process id 'x'" "$VKILL" 1 x
 expect_usage_error "missing process id" "$VKILL" -s KILL
 
+# chbind: every bad input stops it with one line on stderr, before the
+# system call, and the command (which would create $tmp/ran) never runs.
+# Only getopt's own errors (unknown option, missing argument) add the
+# "Try --help" line, as with every tool.
+ran="$tmp/ran"
+chbind_error() {
+    pattern=$1
+    shift
+    expect_error "$pattern" "$CHBIND" "$@" touch "$ran"
+    [ -e "$ran" ] && { fail "chbind $*: ran the command"; rm -f "$ran"; }
+}
+expect_error "missing --ip\$" "$CHBIND"
+chbind_error "missing --ip\$"
+chbind_error "missing --ip\$" --silent
+chbind_error "missing --ip\$" --bcast 127.255.255.255
+expect_error "missing command\$" "$CHBIND" --ip 127.0.0.1
+expect_error "missing command\$" "$CHBIND" --ip lo --silent
+expect_usage_error "option '--ip' requires an argument" "$CHBIND" --ip
+expect_usage_error "option '--bcast' requires an argument" "$CHBIND" --ip 127.0.0.1 --bcast
+expect_usage_error "unrecognized option '--ipv4'" "$CHBIND" --ipv4 127.0.0.1 true
+chbind_error "empty --ip address\$" --ip ''
+chbind_error "empty --ip address\$" --ip=
+for bad in 10.1 127.1 2130706433 0x7f000001 010.0.0.1 1.2.3 127.1.0.300 1.2.3.4.5; do
+    chbind_error "invalid IPv4 address '$bad' (expected a dotted quad such as 192.0.2.1)\$" \
+        --ip "$bad"
+done
+for bad in 0.0.0.0 0.1.2.3 224.0.0.1 239.255.255.250 255.255.255.255; do
+    chbind_error "$bad cannot be an IPv4 root (0.0.0.0/8, multicast and 255.255.255.255 are not allowed)\$" \
+        --ip "$bad"
+done
+for bad in 1.2.3 127.255.255.256 eth0 '' 0x7fffffff; do
+    chbind_error "invalid broadcast address '$bad' (expected a dotted quad such as 192.0.2.255)\$" \
+        --ip 127.0.0.1 --bcast "$bad"
+done
+for bad in 0.0.0.1 224.0.0.255; do
+    chbind_error "$bad cannot be a broadcast address (0.0.0.0/8 and multicast are not allowed)\$" \
+        --ip 127.0.0.1 --bcast "$bad"
+done
+chbind_error "the broadcast address cannot be the IPv4 root itself (127.0.0.1)\$" \
+    --ip 127.0.0.1 --bcast 127.0.0.1
+# RFC 5737 documentation addresses: not configured on a test host.
+chbind_error "address 198.51.100.213 is not configured on this host\$" --ip 198.51.100.213
+chbind_error "address 203.0.113.213 is not configured on this host\$" \
+    --silent --ip 203.0.113.213 --bcast 203.0.113.255
+chbind_error "'no-such-host.invalid' is not a network interface, an IPv4 address or a known host name (" \
+    --ip no-such-host.invalid
+chbind_error "'nosuchif9' is not a network interface, an IPv4 address or a known host name (" \
+    --ip nosuchif9
+# A subnet's broadcast address can be bound (UDP) but is no host's.
+bcast=$(ip -4 -o addr show 2>/dev/null | sed -n 's/.* brd \([0-9.]*\) .*/\1/p' | head -n 1)
+if [ -n "$bcast" ]; then
+    chbind_error "address $bcast is not configured on this host\$" --ip "$bcast"
+fi
+# An interface without an IPv4 address: lo of a fresh network namespace.
+if unshare -n true 2>/dev/null; then
+    run unshare -n "$CHBIND" --ip lo touch "$ran"
+    if [ "$status" -ne 1 ] || [ -s "$tmp/out" ] ||
+        [ "$(cat "$tmp/err")" != "chbind: interface lo has no IPv4 address" ]; then
+        fail "chbind --ip lo in a new network namespace"
+    fi
+    [ -e "$ran" ] && fail "chbind --ip lo in a new network namespace ran the command"
+else
+    echo "note: no network namespace (unshare -n), 'no IPv4 address' not checked"
+fi
+
 # Options stop at the command: its own options are not ours.
 expect_no_support "$CHCONTEXT" true --bogus
 expect_no_support "$REDUCECAP" true --bogus
+expect_no_support "$CHBIND" --ip 127.0.0.1 true --ip 0.0.0.0 --bogus
 
 # reducecap --show-secure: no system call, one line of names.
 expect_info "$REDUCECAP" --show-secure

@@ -1,11 +1,12 @@
 #!/bin/sh
 # The tools against fake_vserver.so, a user-space stand-in for the vserver
 # system call (see fake_vserver.c): context ids, messages and exit codes of
-# chcontext, the ceiling reducecap shows, and vkill's lookup and signalling
-# helpers. Exits 77 (skipped) when not root (the stand-in lowers the real
+# chcontext, the ceiling reducecap shows, vkill's lookup and signalling
+# helpers, and the address chbind sets (its resolution of interfaces,
+# labels, broadcasts and host names, in a network namespace of its own). Exits 77 (skipped) when not root (the stand-in lowers the real
 # bounding set, which needs CAP_SETPCAP).
 #
-# Usage: tools_fake_kernel.sh FAKE_SO CHCONTEXT REDUCECAP VKILL
+# Usage: tools_fake_kernel.sh FAKE_SO CHCONTEXT REDUCECAP VKILL CHBIND
 
 set -u
 
@@ -13,6 +14,7 @@ FAKE=$1
 CHCONTEXT=$2
 REDUCECAP=$3
 VKILL=$4
+CHBIND=$5
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: needs root"
@@ -27,7 +29,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 failures=0
-unset FAKE_VSERVER_XID FAKE_VSERVER_PIDS FAKE_VSERVER_PRIVATE
+unset FAKE_VSERVER_XID FAKE_VSERVER_PIDS FAKE_VSERVER_PRIVATE FAKE_VSERVER_IPV4ROOT \
+    FAKE_VSERVER_IPV4ROOT_BCAST
 
 fail() {
     echo "FAIL: $*"
@@ -135,6 +138,87 @@ alive "$p6" || fail "vkill -s 0: killed $p6"
 expect 0 "" "" "$map" "$VKILL" --ctx 6 -s SIGUSR1 "$p6"
 sleep 0.2
 alive "$p6" && fail "vkill --ctx 6 -s SIGUSR1 $p6: still alive"
+
+# chbind: the root and broadcast the command runs with (the stand-in keeps
+# them in FAKE_VSERVER_IPV4ROOT and FAKE_VSERVER_IPV4ROOT_BCAST).
+# shellcheck disable=SC2016 # expanded by the command's shell
+show='echo "$FAKE_VSERVER_IPV4ROOT $FAKE_VSERVER_IPV4ROOT_BCAST"'
+expect 0 "127.0.0.1 0.0.0.0" "ipv4root is now 127.0.0.1" "$CHBIND" --ip 127.0.0.1 sh -c "$show"
+expect 0 "127.0.0.1 0.0.0.0" "" "$CHBIND" --silent --ip 127.0.0.1 sh -c "$show"
+expect 0 "127.0.0.1 127.255.255.255" "ipv4root is now 127.0.0.1" \
+    "$CHBIND" --ip 127.0.0.1 --bcast 127.255.255.255 sh -c "$show"
+# 127.0.0.2 is local (127.0.0.0/8) though no interface lists it.
+expect 0 "127.0.0.2 0.0.0.0" "" "$CHBIND" --silent --ip 127.0.0.2 sh -c "$show"
+if [ -n "$(ip -4 -o addr show dev lo 2>/dev/null)" ]; then
+    expect 0 "127.0.0.1 0.0.0.0" "ipv4root is now 127.0.0.1" "$CHBIND" --ip lo sh -c "$show"
+fi
+if getent ahostsv4 localhost 2>/dev/null | grep -q '^127\.0\.0\.1 '; then
+    expect 0 "127.0.0.1 0.0.0.0" "" "$CHBIND" --silent --ip localhost sh -c "$show"
+fi
+expect 1 "" "chbind: the broadcast address cannot be the IPv4 root itself (127.0.0.1)" \
+    "$CHBIND" --ip 127.0.0.1 --bcast 127.0.0.1 true
+# One shot: another address is refused, naming the one in force; the same
+# address again is fine (a nested chbind), unless --bcast differs.
+expect 1 "" "chbind: cannot lock to 127.0.0.2: this process is already locked to 127.0.0.1" \
+    FAKE_VSERVER_IPV4ROOT=127.0.0.1 "$CHBIND" --ip 127.0.0.2 true
+expect 1 "" "chbind: cannot lock to 127.0.0.2 (broadcast 127.255.255.255): this process is already locked to 127.0.0.1 (broadcast 127.0.0.255)" \
+    FAKE_VSERVER_IPV4ROOT=127.0.0.1 FAKE_VSERVER_IPV4ROOT_BCAST=127.0.0.255 \
+    "$CHBIND" --ip 127.0.0.2 --bcast 127.255.255.255 true
+expect 0 "127.0.0.1 127.0.0.255" "ipv4root is now 127.0.0.1" \
+    FAKE_VSERVER_IPV4ROOT=127.0.0.1 FAKE_VSERVER_IPV4ROOT_BCAST=127.0.0.255 \
+    "$CHBIND" --ip 127.0.0.1 sh -c "$show"
+expect 1 "" "chbind: cannot lock to 127.0.0.1 (broadcast 127.255.255.255): this process is already locked to 127.0.0.1 (broadcast 127.0.0.255)" \
+    FAKE_VSERVER_IPV4ROOT=127.0.0.1 FAKE_VSERVER_IPV4ROOT_BCAST=127.0.0.255 \
+    "$CHBIND" --ip 127.0.0.1 --bcast 127.255.255.255 true
+# The command's status, exec failures, and its options are not chbind's.
+expect 3 "" "" "$CHBIND" --silent --ip 127.0.0.1 sh -c 'exit 3'
+expect 127 "" "chbind: failed to execute no-such-command-xyz: No such file or directory" \
+    "$CHBIND" --silent --ip 127.0.0.1 no-such-command-xyz
+expect 126 "" "chbind: failed to execute /etc/passwd: Permission denied" \
+    "$CHBIND" --silent --ip 127.0.0.1 /etc/passwd
+expect 0 "--ip 0.0.0.0" "" "$CHBIND" --silent --ip 127.0.0.1 echo --ip 0.0.0.0
+# chcontext and chbind together, as a server is started.
+expect 0 "5 127.0.0.1 0.0.0.0" "" "$CHCONTEXT" --silent --ctx 5 "$CHBIND" --silent \
+    --ip 127.0.0.1 sh -c "printf '%s ' \"\$FAKE_VSERVER_XID\" && $show"
+
+# Interfaces, in a network namespace (the host's network is not touched):
+# n0 has a primary and a secondary address and a labelled alias n0:web,
+# n1 has no IPv4 address, lo stays down (no address).
+cat >"$tmp/netns.sh" <<'EOF'
+set -e
+ip link add n0 type veth peer name n1
+ip link set n0 up
+ip link set n1 up
+ip addr add 10.9.8.7/24 brd + dev n0
+ip addr add 10.9.8.8/24 brd + dev n0
+ip addr add 10.20.30.40/24 brd + dev n0 label n0:web
+set +e
+exec "$@"
+EOF
+if unshare -n sh "$tmp/netns.sh" true 2>/dev/null; then
+    net="unshare -n sh $tmp/netns.sh"
+    # shellcheck disable=SC2086 # $net is a command with its arguments
+    {
+        expect 0 "10.9.8.7 10.9.8.255" "ipv4root is now 10.9.8.7" \
+            $net "$CHBIND" --ip n0 sh -c "$show"
+        expect 0 "10.9.8.7 0.0.0.0" "" $net "$CHBIND" --silent --ip n0 --bcast 0.0.0.0 sh -c "$show"
+        expect 0 "10.9.8.7 10.9.8.254" "" \
+            $net "$CHBIND" --silent --ip n0 --bcast 10.9.8.254 sh -c "$show"
+        expect 0 "10.20.30.40 10.20.30.255" "ipv4root is now 10.20.30.40" \
+            $net "$CHBIND" --ip n0:web sh -c "$show"
+        expect 0 "10.9.8.8 0.0.0.0" "" $net "$CHBIND" --silent --ip 10.9.8.8 sh -c "$show"
+        expect 1 "" "chbind: interface n1 has no IPv4 address" $net "$CHBIND" --ip n1 true
+        expect 1 "" "chbind: interface lo has no IPv4 address" $net "$CHBIND" --ip lo true
+        expect 1 "" "chbind: address 10.9.8.255 is not configured on this host" \
+            $net "$CHBIND" --ip 10.9.8.255 true
+        expect 1 "" "chbind: address 10.9.8.9 is not configured on this host" \
+            $net "$CHBIND" --ip 10.9.8.9 true
+        expect 1 "" "chbind: address 127.0.0.1 is not configured on this host" \
+            $net "$CHBIND" --ip 127.0.0.1 true
+    }
+else
+    echo "note: no network namespace with veth interfaces here, chbind --ip IFNAME not checked"
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"

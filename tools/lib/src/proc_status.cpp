@@ -1,4 +1,5 @@
 #include <vserver/flags.hpp>
+#include <vserver/net.hpp>
 #include <vserver/parse.hpp>
 #include <vserver/proc_status.hpp>
 #include <vserver/syscall.hpp>
@@ -49,8 +50,9 @@ StatusMap parse_proc_status(std::string_view text) {
     return status;
 }
 
-StatusMap read_proc_status(pid_t pid) {
-    std::string path = pid == 0 ? "/proc/self/status" : "/proc/" + std::to_string(pid) + "/status";
+StatusMap read_proc_status(pid_t pid, std::string_view proc) {
+    std::string path(proc);
+    path += pid == 0 ? "/self/status" : "/" + std::to_string(pid) + "/status";
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw SysError(errno, "cannot open " + path);
@@ -99,6 +101,16 @@ std::optional<std::uint32_t> status_ctxflags(const StatusMap &status) {
 std::optional<pid_t> status_initpid(const StatusMap &status) {
     const std::string *value = find(status, "initpid");
     return value ? parse_number<pid_t>(*value, 10) : std::nullopt;
+}
+
+std::optional<in_addr> status_ipv4root(const StatusMap &status) {
+    const std::string *value = find(status, "ipv4root");
+    return value ? parse_ipv4(*value) : std::nullopt;
+}
+
+std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status) {
+    const std::string *value = find(status, "ipv4root_bcast");
+    return value ? parse_ipv4(*value) : std::nullopt;
 }
 
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status) {

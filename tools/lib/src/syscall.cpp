@@ -1,6 +1,7 @@
 #include <vserver/syscall.hpp>
 #include <vserver/syscall_nr.h>
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 static_assert(sizeof(vcmd_new_s_context) == 152, "struct vcmd_new_s_context changed size");
+static_assert(sizeof(vcmd_set_ipv4root) == 16, "struct vcmd_set_ipv4root changed size");
 static_assert(sizeof(vcmd_context_info) == 32, "struct vcmd_context_info changed size");
 
 namespace vserver {
@@ -73,6 +75,16 @@ int new_s_context(int ctx, std::uint64_t remove_cap, std::uint32_t flags, std::s
         vserver_call(VCMD_NEW_S_CONTEXT, ctx, &arg, "VCMD_NEW_S_CONTEXT " + std::to_string(ctx)));
 }
 
+void set_ipv4root(in_addr addr, in_addr bcast) {
+    vcmd_set_ipv4root arg;
+    std::memset(&arg, 0, sizeof(arg));
+    arg.addr = addr.s_addr;
+    arg.bcast = bcast.s_addr;
+    char text[INET_ADDRSTRLEN];
+    ::inet_ntop(AF_INET, &addr, text, sizeof(text));
+    vserver_call(VCMD_SET_IPV4ROOT, 0, &arg, std::string("VCMD_SET_IPV4ROOT ") + text);
+}
+
 ContextInfo context_info(pid_t pid) {
     vcmd_context_info arg;
     std::memset(&arg, 0, sizeof(arg));
@@ -83,7 +95,8 @@ ContextInfo context_info(pid_t pid) {
     info.initpid = arg.initpid;
     info.nr_tasks = arg.nr_tasks;
     info.cap_bset = arg.cap_bset;
-    info.ipv4root = arg.ipv4root;
+    info.ipv4root.s_addr = arg.ipv4root;
+    info.ipv4root_bcast.s_addr = arg.ipv4root_bcast;
     return info;
 }
 

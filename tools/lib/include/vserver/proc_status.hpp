@@ -1,10 +1,11 @@
 // Reader of /proc/PID/status, including the lines the vserver kernel adds
-// (s_context:, ctxflags:, initpid:, ipv4root:) and CapBnd:.
+// (s_context:, ctxflags:, initpid:, ipv4root:, ipv4root_bcast:) and CapBnd:.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <netinet/in.h>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +20,9 @@ using StatusMap = std::map<std::string, std::string, std::less<>>;
 // Parses "Key:\tvalue" lines; lines without ':' are ignored.
 StatusMap parse_proc_status(std::string_view text);
 
-// Reads /proc/PID/status (pid 0: /proc/self/status). Throws SysError.
-StatusMap read_proc_status(pid_t pid = 0);
+// Reads PROC/PID/status (pid 0: PROC/self/status), PROC being the proc
+// file system (vserver_paths().proc for VSERVER_PROC). Throws SysError.
+StatusMap read_proc_status(pid_t pid = 0, std::string_view proc = "/proc");
 
 // s_context: the context id (decimal). nullopt if absent or malformed
 // (a kernel without vserver support has no such line).
@@ -33,6 +35,15 @@ std::optional<std::uint32_t> status_ctxflags(const StatusMap &status);
 
 // initpid: the pid of the context's fake init (decimal; 0: none).
 std::optional<pid_t> status_initpid(const StatusMap &status);
+
+// ipv4root: the task's IPv4 root as a dotted quad (0.0.0.0: none). nullopt
+// if absent (a kernel without vserver, or one older than set_ipv4root) or
+// malformed.
+std::optional<in_addr> status_ipv4root(const StatusMap &status);
+
+// ipv4root_bcast: the broadcast address given with the IPv4 root (0.0.0.0:
+// none). nullopt if absent or malformed.
+std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status);
 
 // CapBnd: the capability ceiling (hex, as the kernel prints it).
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status);

@@ -1,9 +1,12 @@
-// The vserver(2) system call: security contexts and the capability ceiling.
+// The vserver(2) system call: security contexts, the capability ceiling and
+// the IPv4 root.
 // The kernel ABI is <linux/vserver.h> (tools/lib/uapi); this is the only
 // place in userland that issues the system call.
 #pragma once
 
 #include <linux/vserver.h>
+
+#include <netinet/in.h>
 
 #include <cstdint>
 #include <string>
@@ -48,7 +51,8 @@ struct ContextInfo {
     pid_t initpid = 0;          // the context's fake init, or 0
     std::uint32_t nr_tasks = 0; // tasks in the context
     std::uint64_t cap_bset = 0; // the task's capability ceiling
-    std::uint32_t ipv4root = 0; // network byte order, 0: none
+    in_addr ipv4root{};         // the task's IPv4 root, 0.0.0.0: none
+    in_addr ipv4root_bcast{};   // its broadcast address, or 0.0.0.0
 };
 
 // VCMD_GET_VERSION: the kernel's VSERVER_VERSION.
@@ -62,6 +66,13 @@ int api_version();
 // any system call), SysError when the kernel refuses.
 int new_s_context(int ctx, std::uint64_t remove_cap, std::uint32_t flags,
                   std::string_view nodename = {}, std::string_view domainname = {});
+
+// VCMD_SET_IPV4ROOT: locks the caller and its future children to the IPv4
+// address addr; UDP may also bind bcast (0.0.0.0: no broadcast address).
+// One shot: EPERM once the caller has an IPv4 root; EINVAL for an address
+// in 0.0.0.0/8, multicast or 255.255.255.255, a bad bcast, or a
+// multithreaded caller. Throws SysError.
+void set_ipv4root(in_addr addr, in_addr bcast = {});
 
 // VCMD_GET_CONTEXT_INFO about pid (0: the caller).
 ContextInfo context_info(pid_t pid);

@@ -1,0 +1,173 @@
+#include <vserver/net.hpp>
+#include <vserver/syscall.hpp>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace vserver {
+
+namespace {
+
+std::uint32_t host_order(in_addr addr) { return ntohl(addr.s_addr); }
+
+} // namespace
+
+std::optional<in_addr> parse_ipv4(std::string_view text) {
+    std::uint32_t value = 0;
+    for (int part = 0; part < 4; ++part) {
+        if (part > 0) {
+            if (text.empty() || text.front() != '.')
+                return std::nullopt;
+            text.remove_prefix(1);
+        }
+        std::size_t digits = 0;
+        unsigned number = 0;
+        while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+            number = number * 10 + static_cast<unsigned>(text[digits] - '0');
+            if (++digits > 3)
+                return std::nullopt;
+        }
+        if (digits == 0 || number > 255 || (digits > 1 && text.front() == '0'))
+            return std::nullopt;
+        text.remove_prefix(digits);
+        value = value << 8 | number;
+    }
+    if (!text.empty())
+        return std::nullopt;
+    in_addr addr{};
+    addr.s_addr = htonl(value);
+    return addr;
+}
+
+bool looks_like_ipv4(std::string_view text) {
+    if (text.empty() || parse_ipv4(text))
+        return false;
+    // Digits and dots only: no host name (a top-level domain is never all
+    // numeric, RFC 3696), so a mistyped address such as 10.0.0.300.
+    if (text.find_first_not_of("0123456789.") == std::string_view::npos &&
+        text.find_first_of("0123456789") != std::string_view::npos)
+        return true;
+    in_addr addr{};
+    return ::inet_aton(std::string(text).c_str(), &addr) != 0;
+}
+
+std::string format_ipv4(in_addr addr) {
+    char buf[INET_ADDRSTRLEN];
+    ::inet_ntop(AF_INET, &addr, buf, sizeof(buf));
+    return buf;
+}
+
+bool usable_ipv4root(in_addr addr) {
+    std::uint32_t a = host_order(addr);
+    return (a >> 24) != 0 && !IN_MULTICAST(a) && a != INADDR_BROADCAST;
+}
+
+bool usable_ipv4root_bcast(in_addr addr) {
+    std::uint32_t a = host_order(addr);
+    return a == 0 || ((a >> 24) != 0 && !IN_MULTICAST(a));
+}
+
+HostInterfaces host_interfaces() {
+    ifaddrs *list = nullptr;
+    if (::getifaddrs(&list) < 0)
+        throw SysError(errno, "cannot list the network interfaces");
+    HostInterfaces ifs;
+    for (const ifaddrs *ifa = list; ifa; ifa = ifa->ifa_next) {
+        if (!ifa->ifa_name)
+            continue;
+        std::string name = ifa->ifa_name;
+        if (std::find(ifs.names.begin(), ifs.names.end(), name) == ifs.names.end())
+            ifs.names.push_back(name);
+        if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET)
+            continue;
+        InterfaceAddress entry;
+        entry.name = std::move(name);
+        entry.addr = reinterpret_cast<const sockaddr_in *>(ifa->ifa_addr)->sin_addr;
+        if ((ifa->ifa_flags & IFF_BROADCAST) && ifa->ifa_broadaddr &&
+            ifa->ifa_broadaddr->sa_family == AF_INET)
+            entry.bcast = reinterpret_cast<const sockaddr_in *>(ifa->ifa_broadaddr)->sin_addr;
+        ifs.ipv4.push_back(std::move(entry));
+    }
+    ::freeifaddrs(list);
+    return ifs;
+}
+
+bool has_interface(const HostInterfaces &ifs, std::string_view name) {
+    return !name.empty() && std::find(ifs.names.begin(), ifs.names.end(), name) != ifs.names.end();
+}
+
+std::optional<InterfaceAddress> interface_ipv4(const HostInterfaces &ifs, std::string_view name) {
+    if (name.empty())
+        return std::nullopt;
+    for (const InterfaceAddress &entry : ifs.ipv4) {
+        std::string_view label = entry.name;
+        if (label == name ||
+            (label.starts_with(name) && label.size() > name.size() && label[name.size()] == ':'))
+            return entry;
+    }
+    return std::nullopt;
+}
+
+bool has_ipv4(const HostInterfaces &ifs, in_addr addr) {
+    return std::any_of(ifs.ipv4.begin(), ifs.ipv4.end(), [&](const InterfaceAddress &entry) {
+        return entry.addr.s_addr == addr.s_addr;
+    });
+}
+
+bool is_local_ipv4(in_addr addr) {
+    if (!usable_ipv4root(addr))
+        return false;
+    HostInterfaces ifs = host_interfaces();
+    if (has_ipv4(ifs, addr))
+        return true;
+    // bind() also takes a subnet's broadcast address, which is no host's.
+    if (std::any_of(ifs.ipv4.begin(), ifs.ipv4.end(), [&](const InterfaceAddress &entry) {
+            return entry.bcast.s_addr == addr.s_addr;
+        }))
+        return false;
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        throw SysError(errno, "cannot create a socket");
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr = addr;
+    sin.sin_port = 0;
+    bool ok = ::bind(fd, reinterpret_cast<const sockaddr *>(&sin), sizeof(sin)) == 0;
+    ::close(fd);
+    return ok;
+}
+
+std::vector<in_addr> resolve_ipv4(const std::string &name) {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *result = nullptr;
+    int rc = ::getaddrinfo(name.c_str(), nullptr, &hints, &result);
+    if (rc != 0) {
+        std::string message = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
+        throw ResolveError(message);
+    }
+    std::vector<in_addr> addrs;
+    for (const addrinfo *ai = result; ai; ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET || !ai->ai_addr)
+            continue;
+        in_addr addr = reinterpret_cast<const sockaddr_in *>(ai->ai_addr)->sin_addr;
+        if (std::none_of(addrs.begin(), addrs.end(),
+                         [&](in_addr a) { return a.s_addr == addr.s_addr; }))
+            addrs.push_back(addr);
+    }
+    ::freeaddrinfo(result);
+    if (addrs.empty())
+        throw ResolveError("no IPv4 address");
+    return addrs;
+}
+
+} // namespace vserver
