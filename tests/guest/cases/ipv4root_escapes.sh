@@ -1,0 +1,124 @@
+#!/bin/bash
+# set_ipv4root: each way around the one address, one test each, through
+# the probe vx-netprobe (tests/guest/helpers/vx-netprobe.cpp; "lock ADDR"
+# is the raw system call):
+#  - IPv6 sockets (the [::] wildcard would cover IPv4): EAFNOSUPPORT;
+#  - raw IPv4 sockets: EPERM, even for root with CAP_NET_RAW;
+#  - packet sockets (AF_PACKET, and the old AF_INET SOCK_PACKET): EPERM;
+#  - IP_TRANSPARENT: EPERM;
+#  - IP_PKTINFO naming another source address: EADDRNOTAVAIL; 0 or the
+#    ipv4root: the packet leaves from the ipv4root;
+#  - SO_BINDTODEVICE (lo, a dummy) is allowed, the address stays the ipv4root;
+#  - ICMP datagram ("ping") sockets are held to the ipv4root;
+#  - bind(AF_UNSPEC, 0.0.0.0), IP_FREEBIND, UDP disconnect: the same address.
+# Each refusal has an unlocked reference run showing that the operation
+# works without the lock (root, in context 0).
+# Addresses: 127.0.0.2 and 127.0.0.3 on lo, a dummy vx0 with 127.1.0.1/24.
+# shellcheck source=../lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+
+A=127.0.0.2
+B=127.0.0.3
+NL=$'\n'
+
+# probe WHAT EXPECTED STEP...: vx-netprobe STEP... prints EXPECTED, nothing
+# on stderr, status 0.
+probe() {
+	local what=$1 want=$2
+	shift 2
+	check_run "$what" 0 "$want" "" vx-netprobe "$@"
+}
+probe_user() {
+	local what=$1 want=$2
+	shift 2
+	check_run "$what" 0 "$want" "" as_user vx-netprobe "$@"
+}
+
+ip link add vx0 type dummy &&
+	ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
+	ip link set vx0 up
+is "$?" 0 "setup: a dummy interface vx0 with 127.1.0.1/24"
+echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range
+is "$(cat /proc/sys/net/ipv4/ping_group_range)" "0	2147483647" \
+	"setup: every group may open ICMP datagram sockets"
+
+# ---- IPv6 ----
+probe "IPv6: (reference: unlocked, an AF_INET6 stream socket)" "ok" socket inet6 stream
+probe "IPv6: a locked AF_INET6 stream socket fails with EAFNOSUPPORT" \
+	"EAFNOSUPPORT" lock $A + socket inet6 stream
+probe "IPv6: a locked AF_INET6 datagram socket fails with EAFNOSUPPORT" \
+	"EAFNOSUPPORT" lock $A + socket inet6 dgram
+probe_user "IPv6: for nobody too" "EAFNOSUPPORT" lock $A + socket inet6 stream
+probe "IPv6: AF_INET sockets stay allowed" "ok${NL}ok" lock $A + socket inet stream + socket inet dgram
+
+# ---- raw sockets ----
+probe "raw: (reference: unlocked root opens a raw ICMP socket)" "ok" socket inet raw 1
+probe "raw: locked root, with CAP_NET_RAW, gets EPERM for a raw ICMP socket" \
+	"yes${NL}EPERM" lock $A + cap net_raw + socket inet raw 1
+probe "raw: ... and for IPPROTO_RAW" "EPERM" lock $A + socket inet raw 255
+probe "raw: ... and for a raw UDP socket" "EPERM" lock $A + socket inet raw 17
+
+# ---- packet sockets ----
+probe "packet: (reference: unlocked root opens AF_PACKET sockets)" "ok${NL}ok" \
+	socket packet raw + socket packet dgram
+probe "packet: locked root gets EPERM for AF_PACKET SOCK_RAW" "EPERM" lock $A + socket packet raw
+probe "packet: locked root gets EPERM for AF_PACKET SOCK_DGRAM" "EPERM" lock $A + socket packet dgram
+probe "packet: (reference: unlocked root opens AF_INET SOCK_PACKET)" "ok" socket inet packet
+probe "packet: locked root gets EPERM for the old AF_INET SOCK_PACKET" "EPERM" lock $A + socket inet packet
+
+# ---- IP_TRANSPARENT ----
+probe "IP_TRANSPARENT: (reference: unlocked root may set it)" "ok${NL}ok" \
+	transparent tcp + transparent udp
+probe "IP_TRANSPARENT: locked root gets EPERM on a TCP socket" "EPERM" lock $A + transparent tcp
+probe "IP_TRANSPARENT: locked root gets EPERM on a UDP socket" "EPERM" lock $A + transparent udp
+
+# ---- IP_PKTINFO ----
+probe "IP_PKTINFO: (reference: unlocked, ipi_spec_dst $B is the source the peer sees)" \
+	"0.0.0.0${NL}peer $B" serve udp 127.0.0.1 -- vx-netprobe pktinfo $B 127.0.0.1 @PORT
+probe "IP_PKTINFO: locked, ipi_spec_dst another local address: EADDRNOTAVAIL, nothing sent" \
+	"EADDRNOTAVAIL${NL}peer none" serve udp 127.0.0.1 -- vx-netprobe lock $A + pktinfo $B 127.0.0.1 @PORT
+probe "IP_PKTINFO: locked, ipi_spec_dst 127.0.0.1: EADDRNOTAVAIL" \
+	"EADDRNOTAVAIL${NL}peer none" serve udp 127.0.0.1 -- vx-netprobe lock $A + pktinfo 127.0.0.1 127.0.0.1 @PORT
+probe "IP_PKTINFO: locked, ipi_spec_dst 0: the packet leaves from the ipv4root" \
+	"$A${NL}peer $A" serve udp 127.0.0.1 -- vx-netprobe lock $A + pktinfo 0.0.0.0 127.0.0.1 @PORT
+probe "IP_PKTINFO: locked, ipi_spec_dst the ipv4root: sent from it" \
+	"$A${NL}peer $A" serve udp 127.0.0.1 -- vx-netprobe lock $A + pktinfo $A 127.0.0.1 @PORT
+
+# ---- SO_BINDTODEVICE ----
+probe "SO_BINDTODEVICE lo: allowed; TCP bind 0.0.0.0 is still the ipv4root" \
+	"$A" lock $A + device lo tcp 0.0.0.0
+probe "SO_BINDTODEVICE lo: allowed; UDP bind 0.0.0.0 is still the ipv4root" \
+	"$A" lock $A + device lo udp 0.0.0.0
+probe "SO_BINDTODEVICE lo: binding another address still fails with EADDRNOTAVAIL" \
+	"EADDRNOTAVAIL" lock $A + device lo udp $B
+probe "SO_BINDTODEVICE lo: an unbound sendto leaves from the ipv4root (the peer sees it)" \
+	"$A${NL}peer $A" serve udp 127.0.0.1 -- vx-netprobe lock $A + device-sendto lo 127.0.0.1 @PORT
+probe "SO_BINDTODEVICE vx0 (dummy): allowed; bind 0.0.0.0 is still the ipv4root" \
+	"$A${NL}$A" lock $A + device vx0 udp 0.0.0.0 + device vx0 tcp 0.0.0.0
+probe "SO_BINDTODEVICE vx0 (dummy): its address stays refused (EADDRNOTAVAIL)" \
+	"EADDRNOTAVAIL" lock $A + device vx0 tcp 127.1.0.1
+probe_user "SO_BINDTODEVICE: for nobody too (lo, bind 0.0.0.0)" "$A" lock $A + device lo udp 0.0.0.0
+
+# ---- ICMP datagram sockets ----
+probe "ICMP: (reference: unlocked, a ping socket binds $B)" "$B" bind icmp $B
+probe "ICMP: locked, a ping socket binding another address gets EADDRNOTAVAIL" \
+	"EADDRNOTAVAIL" lock $A + bind icmp $B
+probe "ICMP: locked, binding 127.0.0.1 gets EADDRNOTAVAIL" \
+	"EADDRNOTAVAIL" lock $A + bind icmp 127.0.0.1
+probe "ICMP: locked, binding 0.0.0.0 gets the ipv4root" "$A" lock $A + bind icmp 0.0.0.0
+probe "ICMP: locked, an unbound ping of 127.0.0.1 is sent from the ipv4root (and answered)" \
+	"$A reply" lock $A + ping 127.0.0.1
+probe_user "ICMP: for nobody too" "$A reply" lock $A + ping 127.0.0.1
+
+# ---- the same address by other roads ----
+probe "bind(AF_UNSPEC, 0.0.0.0): TCP gets the ipv4root" "$A" lock $A + bind-unspec tcp
+probe "bind(AF_UNSPEC, 0.0.0.0): UDP gets the ipv4root" "$A" lock $A + bind-unspec udp
+probe "IP_FREEBIND: (reference: unlocked, with it a socket binds $B)" "$B" freebind $B
+probe "IP_FREEBIND: locked, binding another address still fails with EADDRNOTAVAIL" \
+	"EADDRNOTAVAIL" lock $A + freebind $B
+probe "UDP disconnect (connect AF_UNSPEC) keeps the ipv4root as the local address" \
+	"$A" lock $A + disconnect 127.0.0.1 9
+probe "UDP: a sendto after a disconnect still leaves from the ipv4root" \
+	"$A${NL}peer $A" serve udp 127.0.0.1 -- vx-netprobe lock $A + disconnect 127.0.0.1 9 127.0.0.1 @PORT
+
+finish
