@@ -15,15 +15,17 @@
 #   VSERVER_CONFDIR      server configurations NAME.conf (default /etc/vservers)
 #   VSERVER_RUNDIR       running servers' NAME.ctx files (default
 #                        /var/run/vservers)
+#   VSERVER_ROOTDIR      the servers' root directories NAME/ (default
+#                        /vservers)
 #   VSERVER_PROC         proc file system to read (default /proc); for tests
 #   VSERVER_SKIP_CHCONTEXT=1
 #                        do not enter context 1, run in place; for tests only
 #
-# Precedence for VSERVER_CONFDIR and VSERVER_RUNDIR: the environment, then an
-# assignment in the global file, then the default.  Configuration files are
-# read, not executed: vs_conf_value takes the last "KEY=value" (optionally
-# preceded by "export") and removes one level of quotes; no shell expansion
-# happens.
+# Precedence for VSERVER_CONFDIR, VSERVER_RUNDIR and VSERVER_ROOTDIR: the
+# environment, then an assignment in the global file, then the default.
+# Configuration files are read, not executed: vs_conf_value takes the last
+# "KEY=value" (optionally preceded by "export") and removes one level of
+# quotes; no shell expansion happens.
 
 VS_VERSION=0.1.0
 : "${PROG:=vserver}"
@@ -96,8 +98,8 @@ vs_conf_value() {
 	}' "$1"
 }
 
-# vs_init_dirs: sets and exports VSERVER_CONFDIR, VSERVER_RUNDIR and
-# VSERVER_PROC (see the precedence above).
+# vs_init_dirs: sets and exports VSERVER_CONFDIR, VSERVER_RUNDIR,
+# VSERVER_ROOTDIR and VSERVER_PROC (see the precedence above).
 vs_init_dirs() {
 	_vs_gconf=${VSERVER_GLOBAL_CONF:-/etc/vservers.conf}
 	if [ -z "${VSERVER_CONFDIR:-}" ]; then
@@ -110,8 +112,13 @@ vs_init_dirs() {
 			VSERVER_RUNDIR=
 		: "${VSERVER_RUNDIR:=/var/run/vservers}"
 	fi
+	if [ -z "${VSERVER_ROOTDIR:-}" ]; then
+		VSERVER_ROOTDIR=$(vs_conf_value "$_vs_gconf" VSERVER_ROOTDIR) ||
+			VSERVER_ROOTDIR=
+		: "${VSERVER_ROOTDIR:=/vservers}"
+	fi
 	: "${VSERVER_PROC:=/proc}"
-	export VSERVER_CONFDIR VSERVER_RUNDIR VSERVER_PROC
+	export VSERVER_CONFDIR VSERVER_RUNDIR VSERVER_ROOTDIR VSERVER_PROC
 }
 
 # vs_is_ctx WORD: true when WORD is a context id (decimal digits).

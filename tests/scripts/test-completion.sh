@@ -6,7 +6,9 @@ case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
 
 C=$SRCROOT/completion
-for cmd in chcontext reducecap vkill vps vpstree vtop vserver-stat; do
+for cmd in chcontext reducecap vkill vps vpstree vtop vserver-stat chbind \
+	vserver-lock-service rebootmgr vreboot vserver vservers vrpm newvserver \
+	vserver-exec; do
 	run bash -c 'set -eu; source "$1"; complete -p "$2"' sh "$C/$cmd" "$cmd"
 	check "$cmd loads and registers" "0|" "$RC|$ERR"
 	case $OUT in
@@ -72,5 +74,86 @@ check "vserver-stat" "--help --version" \
 	"$(comp "$C/vserver-stat" _vserver_stat vserver-stat '')"
 check "vserver-stat takes one argument" "" \
 	"$(comp "$C/vserver-stat" _vserver_stat vserver-stat --help '')"
+check "chbind options" "--bcast" "$(comp "$C/chbind" _chbind chbind --b)"
+check "chbind options" "--ip" "$(comp "$C/chbind" _chbind chbind --silent --i)"
+check "chbind --ip: interfaces" "lo" "$(comp "$C/chbind" _chbind chbind --ip l | tr ' ' '\n' | grep -x lo)"
+check "chbind --ip=: interfaces" "lo" "$(comp "$C/chbind" _chbind chbind --ip = l | tr ' ' '\n' | grep -x lo)"
+check "chbind after --ip comes the command" "true" \
+	"$(comp "$C/chbind" _chbind chbind --ip lo tru | tr ' ' '\n' | grep -x true | sort -u)"
+check "chbind: the command's own options are not ours" "" \
+	"$(comp "$C/chbind" _chbind chbind --ip lo true --i | tr ' ' '\n' | grep -x -- --ip)"
+mkdir -p "$T/root/etc/systemd/system/ssh.service.d" "$T/root/lib/systemd/system"
+: >"$T/root/etc/systemd/system/ssh.service.d/50-vserver-chbind.conf"
+: >"$T/root/lib/systemd/system/sshd-keygen.service"
+check "vserver-lock-service options" "--remove --root" \
+	"$(comp "$C/vserver-lock-service" _vserver_lock_service vserver-lock-service --r)"
+check "vserver-lock-service --root: services" "sshd-keygen" \
+	"$(comp "$C/vserver-lock-service" _vserver_lock_service vserver-lock-service --root "$T/root" ss)"
+check "vserver-lock-service --remove: locked services" "ssh" \
+	"$(comp "$C/vserver-lock-service" _vserver_lock_service vserver-lock-service --root "$T/root" --remove '')"
+check "vserver-lock-service: then the address" "lo" \
+	"$(comp "$C/vserver-lock-service" _vserver_lock_service vserver-lock-service ssh l | tr ' ' '\n' | grep -x lo)"
+mkdir -p "$T/etc"
+: >"$T/etc/web.conf"
+: >"$T/etc/mail.conf"
+check "rebootmgr options" "--foreground" "$(comp "$C/rebootmgr" _rebootmgr rebootmgr --f)"
+check "rebootmgr: server names" "mail web" \
+	"$(VSERVER_CONFDIR=$T/etc comp "$C/rebootmgr" _rebootmgr rebootmgr --foreground '')"
+check "rebootmgr: no options after a name" "" \
+	"$(VSERVER_CONFDIR=$T/etc comp "$C/rebootmgr" _rebootmgr rebootmgr web --f)"
+check "vreboot options" "--socket" "$(comp "$C/vreboot" _vreboot vreboot --s)"
+run bash -c 'source "$1"; complete -p vhalt' sh "$C/vreboot"
+check "the vreboot completion serves vhalt" "complete -F _vreboot vhalt" "$OUT"
+
+# vserver, vservers, vrpm, newvserver and vserver-exec; server names from
+# $VSERVER_CONFDIR.
+mkdir -p "$T/conf" "$T/pkg/sub"
+: >"$T/conf/web1.conf"
+: >"$T/conf/web2.conf"
+: >"$T/conf/db.conf"
+: >"$T/conf/notes.txt"
+: >"$T/pkg/a.rpm"
+: >"$T/pkg/b.deb"
+: >"$T/pkg/c.txt"
+export VSERVER_CONFDIR="$T/conf"
+check "vserver server names" "db web1 web2" "$(comp "$C/vserver" _vserver vserver '')"
+check "vserver options" "--help --version" "$(comp "$C/vserver" _vserver vserver --)"
+check "vserver commands" "start stop status" "$(comp "$C/vserver" _vserver vserver web1 st)"
+check "vserver build options" "--from --debootstrap --mirror" \
+	"$(comp "$C/vserver" _vserver vserver web1 build '')"
+check "vserver build: --from excludes --debootstrap" "--mirror" \
+	"$(comp "$C/vserver" _vserver vserver web1 build --from /tmp '')"
+check "vserver build --from: directories" "$T/pkg/sub" \
+	"$(comp "$C/vserver" _vserver vserver web1 build --from "$T/pkg/s")"
+check "vserver exec: a command" "true" \
+	"$(comp "$C/vserver" _vserver vserver web1 exec tru | tr ' ' '\n' | grep -x true | sort -u)"
+check "vserver: nothing after start" "" "$(comp "$C/vserver" _vserver vserver web1 start '')"
+check "vservers" "start stop status --help --version" \
+	"$(comp "$C/vservers" _vservers vservers '')"
+check "vservers takes one argument" "" "$(comp "$C/vservers" _vservers vservers stop '')"
+check "vrpm names" "ALL db web1 web2" "$(comp "$C/vrpm" _vrpm vrpm '')"
+check "vrpm options" "--rpm --dpkg --apt --inside --help --version" \
+	"$(comp "$C/vrpm" _vrpm vrpm -)"
+check "vrpm: -- once a name is given, names once" "ALL db web2 --" \
+	"$(comp "$C/vrpm" _vrpm vrpm web1 '')"
+check "vrpm: rpm options after --" "-Uvh" "$(comp "$C/vrpm" _vrpm vrpm web1 -- -Uv)"
+check "vrpm --apt: apt-get commands after --" "install" \
+	"$(comp "$C/vrpm" _vrpm vrpm --apt web1 -- ins)"
+check "vrpm: package files and directories" "$T/pkg/a.rpm $T/pkg/b.deb $T/pkg/sub" \
+	"$(comp "$C/vrpm" _vrpm vrpm web1 -- -Uvh "$T/pkg/" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')"
+check "newvserver options, each once" \
+	"--ip --dev --hostname --domainname --onboot --mirror --yes --ui" \
+	"$(comp "$C/newvserver" _newvserver newvserver --name x --from /tmp --)"
+check "newvserver --onboot" "yes no" "$(comp "$C/newvserver" _newvserver newvserver --onboot '')"
+check "newvserver --dev" "lo" \
+	"$(comp "$C/newvserver" _newvserver newvserver --dev l | tr ' ' '\n' | grep -x lo)"
+check "newvserver --ui=" "whiptail" "$(comp "$C/newvserver" _newvserver newvserver --ui = wh)"
+check "vserver-exec --keep-cap" "NET_RAW" \
+	"$(comp "$C/vserver-exec" _vserver_exec vserver-exec --keep-cap NET_R)"
+check "vserver-exec --ctx" "new 1" "$(comp "$C/vserver-exec" _vserver_exec vserver-exec --ctx '')"
+check "vserver-exec: the root after --new-ns" "$T/pkg/sub" \
+	"$(comp "$C/vserver-exec" _vserver_exec vserver-exec --new-ns /run/x "$T/pkg/s")"
+check "vserver-exec: then the command" "true" \
+	"$(comp "$C/vserver-exec" _vserver_exec vserver-exec --new-ns /run/x / tru | tr ' ' '\n' | grep -x true | sort -u)"
 
 finish

@@ -20,10 +20,22 @@ for f in sbin/vps sbin/vpstree sbin/vtop sbin/vserver-stat \
 	share/vserver/vserver-functions.sh share/man/man2/vserver.2 \
 	share/man/man8/chcontext.8 share/man/man8/reducecap.8 \
 	share/man/man8/vkill.8 share/man/man8/vps.8 share/man/man8/vpstree.8 \
-	share/man/man8/vtop.8 share/man/man8/vserver-stat.8; do
+	share/man/man8/vtop.8 share/man/man8/vserver-stat.8 \
+	sbin/vserver-lock-service share/vserver/v-service.sh \
+	share/vserver/vserver-chbind.conf share/man/man8/chbind.8 \
+	share/man/man8/vserver-lock-service.8 etc/init.d/v_httpd etc/init.d/v_sshd \
+	etc/init.d/v_smb etc/init.d/v_xinetd etc/init.d/rebootmgr \
+	lib/systemd/system/rebootmgr.service share/man/man8/rebootmgr.8 \
+	share/man/man8/vreboot.8 share/man/man8/vhalt.8 \
+	sbin/vserver sbin/vservers sbin/vrpm sbin/newvserver etc/init.d/vservers \
+	lib/systemd/system/vservers.service share/man/man8/vserver.8 \
+	share/man/man8/vservers.8 share/man/man8/vrpm.8 share/man/man8/newvserver.8 \
+	share/man/man8/vserver-exec.8; do
 	[ -f "$X/$f" ] || missing="$missing $f"
 done
-for c in chcontext reducecap vkill vps vpstree vtop vserver-stat; do
+for c in chcontext reducecap vkill vps vpstree vtop vserver-stat chbind \
+	vserver-lock-service rebootmgr vreboot vhalt vserver vservers vrpm newvserver \
+	vserver-exec; do
 	[ -f "$X/share/bash-completion/completions/$c" ] ||
 		missing="$missing completions/$c"
 done
@@ -38,6 +50,37 @@ if grep -q '@VSERVER_PKGDATADIR@' "$X/sbin/vps"; then
 else
 	ok "install path substituted"
 fi
+if grep -q '@VSERVER_' "$X/sbin/vserver-lock-service" "$X/etc/init.d/v_sshd"; then
+	fail "install paths substituted in vserver-lock-service and v_sshd"
+else
+	ok "install paths substituted in vserver-lock-service and v_sshd"
+fi
+run "$X/etc/init.d/v_sshd" --version
+check "installed v_sshd finds its library" "0|v_sshd (vserver) 0.1.0" "$RC|$OUT"
+run "$X/sbin/vserver-lock-service" --help
+case $OUT in
+*"(default: $X/sbin/chbind"*) ok "installed vserver-lock-service knows chbind's path" ;;
+*) fail "installed vserver-lock-service knows chbind's path: $OUT" ;;
+esac
+if grep -q '@VSERVER_' "$X/etc/init.d/rebootmgr" "$X/lib/systemd/system/rebootmgr.service"; then
+	fail "install paths substituted in rebootmgr's init script and unit"
+else
+	ok "install paths substituted in rebootmgr's init script and unit"
+fi
+check "rebootmgr.service runs the installed rebootmgr" \
+	"ExecStart=$X/sbin/rebootmgr --pidfile /run/vservers/rebootmgr.pid --vserver-cmd $X/sbin/vserver" \
+	"$(grep '^ExecStart=' "$X/lib/systemd/system/rebootmgr.service")"
+check "vservers.service runs the installed vservers" \
+	"ExecStart=$X/sbin/vservers start
+ExecStop=$X/sbin/vservers stop" \
+	"$(grep -e '^ExecStart=' -e '^ExecStop=' "$X/lib/systemd/system/vservers.service")"
+if grep -q '@VSERVER_' "$X/etc/init.d/vservers" "$X/sbin/vrpm" "$X/sbin/newvserver"; then
+	fail "install paths substituted in the vservers init script, vrpm and newvserver"
+else
+	ok "install paths substituted in the vservers init script, vrpm and newvserver"
+fi
+run "$X/sbin/vrpm" --version
+check "installed vrpm finds its library" "0|vrpm (vserver) 0.1.0" "$RC|$OUT"
 
 mkdir -p "$T/proc/self" "$T/elsewhere"
 printf 's_context:\t1\n' >"$T/proc/self/status"

@@ -11,7 +11,7 @@ chmod +x "$T/bin/chcontext"
 PATH=$T/bin:$PATH
 export PATH
 
-for prog in vps vpstree vtop vserver-stat; do
+for prog in vps vpstree vtop vserver-stat vserver vservers vrpm newvserver; do
 	run "$SCRIPTS/$prog" --version
 	check "$prog --version" "0|$prog (vserver) 0.1.0|" "$RC|$OUT|$ERR"
 	run "$SCRIPTS/$prog" --help

@@ -4,7 +4,9 @@
 #include <vserver/caps.hpp>
 #include <vserver/cli.hpp>
 #include <vserver/flags.hpp>
+#include <vserver/net.hpp>
 #include <vserver/parse.hpp>
+#include <vserver/paths.hpp>
 #include <vserver/proc_status.hpp>
 #include <vserver/syscall.hpp>
 #include <vserver/version.hpp>

@@ -1,0 +1,585 @@
+// vserver-exec: run a command inside a virtual server, the engine of
+// "vserver NAME start", "enter" and "exec".
+//
+// Everything before the final exec is this trusted host binary, so nothing
+// the server's root could have changed inside the server runs with the
+// host's powers. The command gets, in this order: the server's root
+// directory behind a private mount namespace (pivot_root, the host's tree
+// detached, so a chroot escape cannot reach it), its IPv4 root, its nice
+// level, its security context and capability ceiling, and no descriptor
+// of the caller beyond 0, 1 and 2.
+//
+// The host side (the parent) keeps the namespace alive by bind-mounting it
+// on a file, moves the server into its cgroup before it enters its
+// context (afterwards the host could no longer see it), and records the
+// context id the kernel chose.
+#include <vserver/vserver.hpp>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <sched.h>
+#include <string>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+enum Option {
+    OPT_NEW_NS = 256,
+    OPT_JOIN_NS,
+    OPT_CTX,
+    OPT_CTX_FILE,
+    OPT_FLAG,
+    OPT_HOSTNAME,
+    OPT_DOMAINNAME,
+    OPT_KEEP_CAP,
+    OPT_IP,
+    OPT_BCAST,
+    OPT_NICE,
+    OPT_CGROUP,
+    OPT_BACKGROUND,
+    OPT_CHECK,
+    OPT_PTY,
+    OPT_HELP,
+    OPT_VERSION,
+};
+
+const option long_options[] = {
+    {"new-ns", required_argument, nullptr, OPT_NEW_NS},
+    {"join-ns", required_argument, nullptr, OPT_JOIN_NS},
+    {"ctx", required_argument, nullptr, OPT_CTX},
+    {"ctx-file", required_argument, nullptr, OPT_CTX_FILE},
+    {"flag", required_argument, nullptr, OPT_FLAG},
+    {"hostname", required_argument, nullptr, OPT_HOSTNAME},
+    {"domainname", required_argument, nullptr, OPT_DOMAINNAME},
+    {"keep-cap", required_argument, nullptr, OPT_KEEP_CAP},
+    {"ip", required_argument, nullptr, OPT_IP},
+    {"bcast", required_argument, nullptr, OPT_BCAST},
+    {"nice", required_argument, nullptr, OPT_NICE},
+    {"cgroup", required_argument, nullptr, OPT_CGROUP},
+    {"background", no_argument, nullptr, OPT_BACKGROUND},
+    {"check", no_argument, nullptr, OPT_CHECK},
+    {"pty", no_argument, nullptr, OPT_PTY},
+    {"help", no_argument, nullptr, OPT_HELP},
+    {"version", no_argument, nullptr, OPT_VERSION},
+    {nullptr, 0, nullptr, 0},
+};
+
+[[noreturn]] void usage() {
+    std::printf(
+        "Usage: %s (--new-ns FILE ROOT | --join-ns FILE) [OPTION]... COMMAND [ARG]...\n"
+        "Run COMMAND inside a virtual server: its root, context, address and ceiling.\n"
+        "\n"
+        "  --new-ns FILE        start a server: a private mount namespace whose root is\n"
+        "                       ROOT (pivot_root; /proc, /dev/pts, /dev/shm and /run\n"
+        "                       mounted), kept alive by a bind mount on FILE\n"
+        "  --join-ns FILE       enter the running server whose namespace is kept at FILE\n"
+        "  --ctx N|new          the security context to create or enter (default: new)\n"
+        "  --ctx-file FILE      write the context id to FILE (host side)\n"
+        "  --flag F[,F...]      context flags, when the context is created\n"
+        "  --hostname NAME      host name, when the context is created\n"
+        "  --domainname NAME    NIS domain name, when the context is created\n"
+        "  --keep-cap CAP[,...] capabilities kept on top of the secure set (repeatable)\n"
+        "  --ip ADDR            lock COMMAND to this IPv4 address\n"
+        "  --bcast ADDR         the broadcast address UDP may also bind\n"
+        "  --nice N             nice level; COMMAND cannot go below it (-20..19)\n"
+        "  --cgroup DIR         move COMMAND into this cgroup before it enters the context\n"
+        "  --background         return once COMMAND runs, do not wait for it\n"
+        "  --pty                run COMMAND on a new terminal of the server's own, relayed\n"
+        "                       to this one (an interactive shell)\n"
+        "  --check              only check the options and exit\n"
+        "  --help               display this help and exit\n"
+        "  --version            output version information and exit\n"
+        "\n"
+        "Exit status: that of COMMAND (0 with --background); 1 for a usage error or\n"
+        "when the server cannot be set up; 126 if COMMAND cannot be executed, 127 if it\n"
+        "is not found.\n",
+        program_invocation_short_name);
+    vserver::exit_success();
+}
+
+struct Settings {
+    const char *new_ns = nullptr;
+    const char *join_ns = nullptr;
+    const char *root = nullptr;
+    int ctx = VX_CTX_NEW;
+    const char *ctx_file = nullptr;
+    std::uint32_t flags = 0;
+    std::string hostname;
+    std::string domainname;
+    std::uint64_t keep_caps = 0;
+    bool locked = false;
+    in_addr ip{};
+    in_addr bcast{};
+    bool has_nice = false;
+    int nice = 0;
+    const char *cgroup = nullptr;
+    bool background = false;
+    bool check_only = false;
+    bool pty = false;
+};
+
+in_addr parse_ipv4(const char *text, const char *what) {
+    in_addr addr{};
+    if (inet_pton(AF_INET, text, &addr) != 1)
+        vserver::usage_error("invalid %s '%s' (expected a dotted IPv4 address)", what, text);
+    return addr;
+}
+
+int parse_nice(const char *text) {
+    char *end = nullptr;
+    errno = 0;
+    long value = std::strtol(text, &end, 10);
+    if (errno || end == text || *end || value < -20 || value > 19)
+        vserver::usage_error("invalid nice level '%s' (expected -20 to 19)", text);
+    return static_cast<int>(value);
+}
+
+// The messages between the two sides: the server side says "n" once its
+// namespace exists, the host side answers "g", the server side then sends
+// its context id as text. EOF where a message is due means the other side
+// failed (and said why).
+bool read_all(int fd, std::string &out) {
+    char buf[32];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        out.append(buf, static_cast<std::size_t>(n));
+    return n == 0;
+}
+
+bool read_byte(int fd, char expected) {
+    char c;
+    ssize_t n;
+    do
+        n = read(fd, &c, 1);
+    while (n < 0 && errno == EINTR);
+    return n == 1 && c == expected;
+}
+
+void write_text(int fd, const std::string &text) {
+    if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+        vserver::die_errno("cannot talk to the other side");
+}
+
+void mount_or_die(const char *source, const std::string &target, const char *type,
+                  unsigned long flags, const char *data) {
+    if (mount(source, target.c_str(), type, flags, data) != 0)
+        vserver::die_errno("cannot mount %s on %s", type ? type : source, target.c_str());
+}
+
+bool is_dir(const std::string &path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The server's own tree as the root of this (new, private) mount namespace.
+void enter_new_root(const std::string &root) {
+    mount_or_die(root.c_str(), root, nullptr, MS_BIND | MS_REC, nullptr);
+    mount_or_die("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+    if (is_dir(root + "/dev/pts"))
+        // Its own instance: the server sees only its own terminals.
+        mount_or_die("devpts", root + "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                     "newinstance,ptmxmode=0666,mode=0620,gid=5");
+    if (is_dir(root + "/dev/shm"))
+        mount_or_die("tmpfs", root + "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+    if (is_dir(root + "/run"))
+        mount_or_die("tmpfs", root + "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+    if (chdir(root.c_str()) != 0)
+        vserver::die_errno("cannot enter %s", root.c_str());
+    // pivot_root(".", ".") stacks the old root on the new one; detaching
+    // it leaves nothing of the host's tree in this namespace.
+    if (syscall(SYS_pivot_root, ".", ".") != 0)
+        vserver::die_errno("cannot make %s the root", root.c_str());
+    if (umount2(".", MNT_DETACH) != 0)
+        vserver::die_errno("cannot detach the host's file system tree");
+    if (chdir("/") != 0)
+        vserver::die_errno("cannot enter the new root");
+}
+
+void join_namespace(const char *file) {
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        vserver::die_errno("cannot open the server's namespace %s", file);
+    // Also moves root and working directory to the namespace's root.
+    if (setns(fd, CLONE_NEWNS) != 0)
+        vserver::die_errno("cannot enter the server's namespace %s", file);
+    close(fd);
+    if (chdir("/") != 0)
+        vserver::die_errno("cannot enter the server's root");
+}
+
+volatile sig_atomic_t got_winch = 0;
+volatile sig_atomic_t got_chld = 0;
+
+void note_signal(int sig) {
+    if (sig == SIGWINCH)
+        got_winch = 1;
+    else
+        got_chld = 1;
+}
+
+void copy_window_size(int from, int to) {
+    winsize ws;
+    if (ioctl(from, TIOCGWINSZ, &ws) == 0)
+        ioctl(to, TIOCSWINSZ, &ws);
+}
+
+bool write_fully(int fd, const char *buf, std::size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        buf += n;
+        len -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Copies between the caller's terminal (0 and 1) and master until the
+// command has exited and said everything; returns its exit status.
+int relay(int master, pid_t command) {
+    termios saved;
+    bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (raw) {
+        termios t = saved;
+        cfmakeraw(&t);
+        tcsetattr(STDIN_FILENO, TCSANOW, &t);
+    }
+    struct sigaction sa {};
+    sa.sa_handler = note_signal;
+    sigaction(SIGWINCH, &sa, nullptr);
+    sigaction(SIGCHLD, &sa, nullptr);
+
+    bool input_open = true;
+    int status = 0;
+    bool exited = false;
+    char buf[4096];
+    for (;;) {
+        if (got_winch) {
+            got_winch = 0;
+            copy_window_size(STDIN_FILENO, master);
+        }
+        if (!exited && got_chld) {
+            got_chld = 0;
+            exited = waitpid(command, &status, WNOHANG) == command;
+        }
+        pollfd fds[2] = {{master, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        // Once the command is gone, only what it left in the terminal.
+        int n = poll(fds, input_open && !exited ? 2 : 1, exited ? 0 : -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (fds[0].revents) {
+            ssize_t got = read(master, buf, sizeof(buf));
+            if (got <= 0)
+                break; // EIO: no process has the terminal open any more
+            if (!write_fully(STDOUT_FILENO, buf, static_cast<std::size_t>(got)))
+                break;
+        }
+        if (input_open && !exited && fds[1].revents) {
+            ssize_t got = read(STDIN_FILENO, buf, sizeof(buf));
+            if (got <= 0) {
+                // The end of piped input is an end-of-file on the terminal.
+                input_open = false;
+                termios t;
+                char eof = tcgetattr(master, &t) == 0 ? static_cast<char>(t.c_cc[VEOF]) : 4;
+                write_fully(master, &eof, 1);
+            } else if (!write_fully(master, buf, static_cast<std::size_t>(got))) {
+                break;
+            }
+        }
+    }
+    if (raw)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    if (!exited)
+        while (waitpid(command, &status, 0) < 0 && errno == EINTR) {
+        }
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+// A new pseudo-terminal of the server's own devpts instance for the
+// command, whose output and input this process relays: what the server
+// does to its terminal (TIOCSTI included) never reaches the caller's, and
+// this process, still in the host's context, is invisible to the server.
+// Returns in the command's process, never in the relay.
+void run_on_new_terminal(int to_host) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0)
+        vserver::die_errno("cannot open a terminal in the server");
+    std::string slave = ptsname(master);
+    copy_window_size(STDIN_FILENO, master);
+    std::fflush(nullptr);
+    pid_t command = fork();
+    if (command < 0)
+        vserver::die_errno("cannot fork");
+    if (command > 0) {
+        close(to_host);
+        std::exit(relay(master, command));
+    }
+    close(master);
+    int fd = -1;
+    if (setsid() < 0 || (fd = open(slave.c_str(), O_RDWR)) < 0 || ioctl(fd, TIOCSCTTY, 0) != 0)
+        vserver::die_errno("cannot make %s the terminal of the command", slave.c_str());
+    for (int target = 0; target <= 2; target++)
+        if (dup2(fd, target) < 0)
+            vserver::die_errno("cannot use the terminal %s", slave.c_str());
+    if (fd > 2)
+        close(fd);
+}
+
+[[noreturn]] void run_server_side(const Settings &s, int to_host, int from_host,
+                                  char *const command[]) {
+    if (s.new_ns) {
+        if (unshare(CLONE_NEWNS) != 0)
+            vserver::die_errno("cannot create a mount namespace");
+        if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+            vserver::die_errno("cannot make the mount namespace private");
+    }
+    write_text(to_host, "n");
+    if (!read_byte(from_host, 'g'))
+        _exit(1); // the host side said why
+    if (s.new_ns)
+        enter_new_root(s.root);
+    else
+        join_namespace(s.join_ns);
+    if (s.pty)
+        run_on_new_terminal(to_host);
+
+    try {
+        if (s.locked)
+            vserver::set_ipv4root(s.ip, s.bcast);
+    } catch (const vserver::SysError &e) {
+        vserver::die_sys(e, "cannot lock the server to %s", inet_ntoa(s.ip));
+    }
+    if (s.has_nice) {
+        // Root too: the ceiling has no CAP_SYS_NICE unless kept on purpose.
+        rlimit limit{static_cast<rlim_t>(20 - s.nice), static_cast<rlim_t>(20 - s.nice)};
+        if (setpriority(PRIO_PROCESS, 0, s.nice) != 0 || setrlimit(RLIMIT_NICE, &limit) != 0)
+            vserver::die_errno("cannot set the nice level %d", s.nice);
+    }
+    int ctx;
+    try {
+        ctx = vserver::new_s_context(s.ctx, vserver::secure_remove_caps() & ~s.keep_caps,
+                                     s.flags, s.hostname, s.domainname);
+    } catch (const vserver::SysError &e) {
+        if (s.ctx == VX_CTX_NEW)
+            vserver::die_sys(e, "cannot create a new security context");
+        vserver::die_sys(e, "cannot enter security context %d", s.ctx);
+    }
+    write_text(to_host, std::to_string(ctx));
+    if (s.background && setsid() < 0)
+        vserver::die_errno("cannot start a new session");
+    // Nothing of the caller's beyond the standard descriptors goes in.
+    if (close_range(3, ~0U, 0) != 0)
+        vserver::die_errno("cannot close the caller's descriptors");
+    vserver::exec_command(command);
+}
+
+// The host side's steps report their failure themselves and return false.
+bool keep_namespace(const char *file, pid_t server) {
+    int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        vserver::warn("cannot create %s: %s", file, std::strerror(errno));
+        return false;
+    }
+    close(fd);
+    std::string ns = "/proc/" + std::to_string(server) + "/ns/mnt";
+    if (mount(ns.c_str(), file, nullptr, MS_BIND, nullptr) != 0) {
+        vserver::warn("cannot keep the server's namespace on %s: %s", file,
+                      std::strerror(errno));
+        unlink(file);
+        return false;
+    }
+    return true;
+}
+
+void release_namespace(const char *file) {
+    umount2(file, MNT_DETACH);
+    unlink(file);
+}
+
+bool join_cgroup(const char *dir, pid_t server) {
+    std::string procs = std::string(dir) + "/cgroup.procs";
+    std::string pid = std::to_string(server);
+    int fd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && write(fd, pid.data(), pid.size()) == static_cast<ssize_t>(pid.size());
+    if (!ok)
+        vserver::warn("cannot move the server into the cgroup %s: %s", dir,
+                      std::strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+int wait_status(pid_t pid) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            vserver::die_errno("cannot wait for the server's command");
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+int run_host_side(const Settings &s, pid_t server, int from_server, int to_server) {
+    if (!read_byte(from_server, 'n'))
+        return wait_status(server);
+    bool kept = s.new_ns && keep_namespace(s.new_ns, server);
+    if ((s.new_ns && !kept) || (s.cgroup && !join_cgroup(s.cgroup, server))) {
+        // The server side has entered nothing yet: stop it, undo, report.
+        kill(server, SIGKILL);
+        wait_status(server);
+        if (kept)
+            release_namespace(s.new_ns);
+        return 1;
+    }
+    write_text(to_server, "g");
+    close(to_server);
+
+    std::string ctx;
+    read_all(from_server, ctx);
+    close(from_server);
+    if (ctx.empty()) {
+        // The server side failed before its command ran, and said why.
+        int status = wait_status(server);
+        if (kept)
+            release_namespace(s.new_ns);
+        return status ? status : 1;
+    }
+    if (s.ctx_file) {
+        FILE *f = std::fopen(s.ctx_file, "w");
+        if (!f || std::fprintf(f, "%s\n", ctx.c_str()) < 0 || std::fclose(f) != 0)
+            vserver::warn("cannot write the context id to %s: %s", s.ctx_file,
+                          std::strerror(errno));
+    }
+    if (s.background)
+        return 0;
+    return wait_status(server);
+}
+
+} // namespace
+
+int main(int argc, char *argv[]) {
+    vserver::init_program(argv);
+
+    Settings s;
+    int c;
+    while ((c = getopt_long(argc, argv, "+", long_options, nullptr)) != -1) {
+        try {
+            switch (c) {
+            case OPT_NEW_NS:
+                s.new_ns = optarg;
+                break;
+            case OPT_JOIN_NS:
+                s.join_ns = optarg;
+                break;
+            case OPT_CTX:
+                s.ctx = std::string_view(optarg) == "new"
+                            ? VX_CTX_NEW
+                            : vserver::parse_ctx_id(optarg, VX_CTX_DYNAMIC_MIN, VX_CTX_MAX);
+                break;
+            case OPT_CTX_FILE:
+                s.ctx_file = optarg;
+                break;
+            case OPT_FLAG:
+                s.flags |= vserver::parse_flag_list(optarg);
+                break;
+            case OPT_HOSTNAME:
+            case OPT_DOMAINNAME:
+                if (std::string_view(optarg).size() > vserver::max_name_length)
+                    vserver::usage_error("%s name '%s' is longer than %zu bytes",
+                                         c == OPT_HOSTNAME ? "host" : "domain", optarg,
+                                         vserver::max_name_length);
+                (c == OPT_HOSTNAME ? s.hostname : s.domainname) = optarg;
+                break;
+            case OPT_KEEP_CAP:
+                s.keep_caps |= vserver::parse_cap_list(optarg);
+                break;
+            case OPT_IP:
+                s.ip = parse_ipv4(optarg, "address");
+                s.locked = true;
+                break;
+            case OPT_BCAST:
+                s.bcast = parse_ipv4(optarg, "broadcast address");
+                break;
+            case OPT_NICE:
+                s.nice = parse_nice(optarg);
+                s.has_nice = true;
+                break;
+            case OPT_CGROUP:
+                s.cgroup = optarg;
+                break;
+            case OPT_BACKGROUND:
+                s.background = true;
+                break;
+            case OPT_CHECK:
+                s.check_only = true;
+                break;
+            case OPT_PTY:
+                s.pty = true;
+                break;
+            case OPT_HELP:
+                usage();
+            case OPT_VERSION:
+                vserver::print_version();
+                vserver::exit_success();
+            default:
+                vserver::try_help();
+            }
+        } catch (const vserver::ParseError &e) {
+            vserver::usage_error("%s", e.what());
+        }
+    }
+    if (!s.new_ns == !s.join_ns)
+        vserver::usage_error("give exactly one of --new-ns and --join-ns");
+    if (s.new_ns) {
+        if (optind >= argc)
+            vserver::usage_error("missing server root directory");
+        s.root = argv[optind++];
+        if (s.root[0] != '/')
+            vserver::usage_error("the server root '%s' is not an absolute path", s.root);
+        if (!s.check_only && !is_dir(s.root))
+            vserver::die("the server root %s is not a directory", s.root);
+    }
+    if (optind >= argc)
+        vserver::usage_error("missing command");
+    if (s.bcast.s_addr && !s.locked)
+        vserver::usage_error("--bcast needs --ip");
+    if (s.pty && s.background)
+        vserver::usage_error("--pty and --background do not go together");
+    if (s.check_only)
+        return 0;
+
+    int to_host[2], to_server[2];
+    if (pipe2(to_host, O_CLOEXEC) != 0 || pipe2(to_server, O_CLOEXEC) != 0)
+        vserver::die_errno("cannot create a pipe");
+    std::fflush(nullptr);
+    pid_t server = fork();
+    if (server < 0)
+        vserver::die_errno("cannot fork");
+    if (server == 0) {
+        close(to_host[0]);
+        close(to_server[1]);
+        run_server_side(s, to_host[1], to_server[0], argv + optind);
+    }
+    close(to_host[1]);
+    close(to_server[0]);
+    return run_host_side(s, server, to_host[0], to_server[1]);
+}
