@@ -261,7 +261,6 @@ TEST(Exclude, ShippedDefaults) {
                           "/etc/ssh/sshd_config",
                           "/var/lib/dpkg/status",
                           "/var/lib/dpkg/info/x.list",
-                          "/var/lib/apt/lists/x",
                           "/var/lib/rpm/rpmdb.sqlite",
                           "/var/cache/apt/pkgcache.bin",
                           "/var/log/syslog",
@@ -287,7 +286,8 @@ TEST(Exclude, ShippedDefaults) {
     for (const char *p : {"/usr/bin/ls", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/bin/sh",
                           "/lib/x86_64-linux-gnu/libm.so.6", "/sbin/init", "/opt/app/bin/app",
                           "/usr/share/doc/bash/copyright", "/usr/lib/locale/C.utf8/LC_CTYPE",
-                          "/usr/share/info/bash.info.gz", "/usr/libexec/x", "/usr/sbin/sshd"})
+                          "/usr/share/info/bash.info.gz", "/usr/libexec/x", "/usr/sbin/sshd",
+                          "/var/lib/apt/lists/x", "/var/cache/apt/archives/x.deb"})
         EXPECT_FALSE(x.excluded(p)) << p;
 }
 
@@ -340,4 +340,34 @@ TEST(Conffiles, RpmList) {
                                     "package foo is not installed\n\n/etc/my app.conf\n"),
               (std::vector<std::string>{"/etc/bashrc", "/etc/profile", "/etc/my app.conf"}));
     EXPECT_TRUE(parse_rpm_config_list("").empty());
+}
+
+TEST(ExcludeList, BangTakesBackBelowAnExcludedDirectory) {
+    vserver::ExcludeList x;
+    x.add_text("/var\n!/var/lib/apt/lists\n!/var/cache/apt/archives/\n");
+    EXPECT_TRUE(x.excluded("/var/log/syslog"));
+    EXPECT_TRUE(x.excluded("/var/lib/apt/extended_states"));
+    EXPECT_FALSE(x.excluded("/var/lib/apt/lists/deb.debian.org_Packages"));
+    EXPECT_FALSE(x.excluded("/var/cache/apt/archives/ls_1.0_amd64.deb"));
+    EXPECT_TRUE(x.excluded("/var/cache/apt/pkgcache.bin"));
+    EXPECT_FALSE(x.excluded("/usr/bin/ls"));
+    // A walk enters the excluded directories on the way, and no others.
+    EXPECT_TRUE(x.may_include_below("/"));
+    EXPECT_TRUE(x.may_include_below("/var"));
+    EXPECT_TRUE(x.may_include_below("/var/lib"));
+    EXPECT_TRUE(x.may_include_below("/var/lib/apt"));
+    EXPECT_FALSE(x.may_include_below("/var/log"));
+    EXPECT_FALSE(x.may_include_below("/var/lib/dpkg"));
+    EXPECT_TRUE(x.excluded_in("/var/lib", true));
+    EXPECT_FALSE(x.excluded_in("/var/lib/apt/lists", true));
+    EXPECT_FALSE(x.excluded_in("/var/lib/apt/lists/x", false));
+}
+
+TEST(ExcludeList, LastMatchingPatternDecides) {
+    vserver::ExcludeList x;
+    x.add_text("!/usr/share/doc\n/usr/share/doc\n");
+    EXPECT_TRUE(x.excluded("/usr/share/doc/README"));
+    vserver::ExcludeList y;
+    y.add_text("/usr/share/doc\n!/usr/share/doc\n");
+    EXPECT_FALSE(y.excluded("/usr/share/doc/README"));
 }

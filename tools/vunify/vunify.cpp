@@ -413,7 +413,7 @@ int open_subdir(int dirfd, const char *name, dev_t dev) {
     return fd;
 }
 
-void walk_dir(std::uint32_t root, int dirfd, std::uint32_t dir) {
+void walk_dir(std::uint32_t root, int dirfd, std::uint32_t dir, bool dir_excluded) {
     DIR *d = ::fdopendir(dirfd);
     if (!d) {
         vserver::warn("cannot read directory %s: %s", dir_full_path(root, dir).c_str(),
@@ -422,7 +422,7 @@ void walk_dir(std::uint32_t root, int dirfd, std::uint32_t dir) {
         ::close(dirfd);
         return;
     }
-    std::vector<std::string> subdirs;
+    std::vector<std::pair<std::string, bool>> subdirs; // name, excluded
     const Root &r = roots[root];
     for (;;) {
         errno = 0;
@@ -443,7 +443,8 @@ void walk_dir(std::uint32_t root, int dirfd, std::uint32_t dir) {
             continue; // symbolic links, devices, sockets, fifos
         bool leftover = is_leftover_name(name);
         std::string rel = dirs[dir] + "/" + name;
-        if (!leftover && excludes.matches(rel))
+        bool excluded = !leftover && excludes.excluded_in(rel, dir_excluded);
+        if (excluded && (type == DT_REG || !excludes.may_include_below(rel)))
             continue;
         struct stat st;
         if (::fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -456,11 +457,12 @@ void walk_dir(std::uint32_t root, int dirfd, std::uint32_t dir) {
         if (S_ISDIR(st.st_mode)) {
             // Stay on the server's file system, and out of another server
             // given on the command line.
-            if (!leftover && st.st_dev == r.dev && !is_other_root(st))
-                subdirs.emplace_back(name);
+            if (!leftover && st.st_dev == r.dev && !is_other_root(st) &&
+                (!excluded || excludes.may_include_below(rel)))
+                subdirs.emplace_back(name, excluded);
             continue;
         }
-        if (!S_ISREG(st.st_mode))
+        if (!S_ISREG(st.st_mode) || excluded)
             continue;
         if (leftover) {
             leftovers.push_back({root, dir, name, st.st_dev, st.st_ino});
@@ -472,7 +474,7 @@ void walk_dir(std::uint32_t root, int dirfd, std::uint32_t dir) {
             continue;
         add_file(root, dir, name, st);
     }
-    for (const auto &sub : subdirs) {
+    for (const auto &[sub, sub_excluded] : subdirs) {
         std::string rel = dirs[dir] + "/" + sub;
         int fd = open_subdir(::dirfd(d), sub.c_str(), r.dev);
         if (fd < 0) {
@@ -485,7 +487,7 @@ void walk_dir(std::uint32_t root, int dirfd, std::uint32_t dir) {
         }
         auto sub_index = static_cast<std::uint32_t>(dirs.size());
         dirs.push_back(std::move(rel));
-        walk_dir(root, fd, sub_index);
+        walk_dir(root, fd, sub_index, sub_excluded);
     }
     ::closedir(d);
 }
@@ -1323,7 +1325,7 @@ int main(int argc, char *argv[]) {
         if (fd < 0)
             vserver::die_errno("cannot open %s",
                                roots[i].path.empty() ? "/" : roots[i].path.c_str());
-        walk_dir(i, fd, 0);
+        walk_dir(i, fd, 0, excludes.excluded_in("/", false));
     }
     remove_leftovers();
 
