@@ -1,52 +1,60 @@
 #!/bin/bash
-# A walk through security contexts in the patched guest, after the seed
-# paper's "Playing with the new system calls".  Run by tests/demo.
+# The product as its users meet it, in the patched guest: two virtual
+# servers built from one small system, the same web configuration on two
+# addresses, watched from the host, entered, and stopped.  Run by
+# tests/demo.
 set -u
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '\033[36m# %s\033[0m\n' "$*"; bash -c "$*" 2>&1 | sed 's/^/   /'; }
 
-step "The kernel: $(uname -r), vserver(2) answers"
-show 'grep -E "^(s_context|ctxflags|initpid|CapBnd)" /proc/self/status'
+TEST_TMP=$(mktemp -d /tmp/demo.XXXXXX)
+chmod 755 "$TEST_TMP"
+# shellcheck source=lib/servers.sh
+. "$(dirname "$0")/lib/servers.sh"
 
-step "A program in the main server (context 0)"
-sleep 1000 &
-main_sleep=$!
-echo "   sleep 1000 running as pid $main_sleep"
+step "The kernel: $(uname -r), with vserver support"
+show 'grep -E "^(s_context|ipv4root|CapBnd)" /proc/self/status'
 
-step "A new security context cannot see it, nor kill it"
-show "chcontext sh -c 'grep s_context /proc/self/status; ps ax; kill $main_sleep'"
+step "The network: two addresses for two servers on a dummy interface"
+ip link add eth0 type dummy && ip addr add 127.1.0.1/24 dev eth0 && ip link set eth0 up
+show "ip -4 -o addr show dev eth0"
 
-step "Any user may do it: as nobody"
-show "setpriv --reuid=65534 --regid=65534 --clear-groups chcontext --silent ps ax"
+step "vserver NAME build: two servers from one small system (busybox + httpd)"
+make_busybox_tree "$TEST_TMP/system"
+show "vserver web1 build --from $TEST_TMP/system"
+show "vserver web2 build --from $TEST_TMP/system"
+echo "Hello from web1" >"$VSERVER_ROOTDIR/web1/var/www/index.html"
+echo "Hello from web2" >"$VSERVER_ROOTDIR/web2/var/www/index.html"
+set_conf web1 IPROOT 127.1.0.2
+set_conf web2 IPROOT 127.1.0.3
+set_conf web1 IPROOTDEV eth0
+set_conf web2 IPROOTDEV eth0
+show "grep -v '^#' $VSERVER_CONFDIR/web1.conf"
+show "cat $VSERVER_ROOTDIR/web1/etc/init.d/httpd  # the same in both: port 80 of every address"
 
-step "Root starts a service in its own context"
-chcontext --silent --hostname web sleep 2000 &
-sleep 0.5
-show "ps ax  # context 0 does not see it"
+step "vserver NAME start: each gets its address, context and reduced root"
+show "vserver web1 start"
+show "vserver web2 start"
+wait_http http://127.1.0.2/ && wait_http http://127.1.0.3/
+show "ip -4 -o addr show dev eth0"
+show "ss -ltn 'sport = :80'"
 
-step "Context 1 sees every context, but acts on none"
-show "chcontext --silent --ctx 1 ps ax | grep 'sleep [12]000'"
-web_pid=$(chcontext --silent --ctx 1 pgrep -f 'sleep 2000')
-show "chcontext --silent --ctx 1 kill $web_pid"
-show "vps ax | grep -E 'CTX|sleep [12]000'"
+step "Each address serves its own server's page"
+show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.1.0.2/\").read().decode().strip())'"
+show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.1.0.3/\").read().decode().strip())'"
+
+step "From the host: vps and vserver-stat see both, by name"
+show "vps ax | grep -E 'CTX|httpd'"
 show "vserver-stat"
+show "ps ax | grep -c '[h]ttpd'  # plain ps in the host's context sees none"
 
-step "Which context is it in?  Enter that one, and the kill works"
-ctx=$(chcontext --silent --ctx 1 awk '/^s_context/ {print $2}' /proc/"$web_pid"/status)
-show "chcontext --silent --ctx 1 grep -E '^(Name|s_context)' /proc/$web_pid/status"
-show "chcontext --silent --ctx $ctx kill $web_pid && echo killed"
+step "vserver web1 enter: a root shell inside, on its own terminal"
+show "printf 'hostname; tty; ps ax; cat /proc/self/status | grep -E \"^(s_context|ipv4root)\"; ip link set lo down; exit\n' | vserver web1 enter"
 
-step "Each context has its own host name and SysV IPC"
-show "chcontext --silent --hostname web sh -c 'hostname; ipcmk -Q >/dev/null; ipcs -q | grep -c 0x'"
-show "hostname; ipcs -q | grep -c 0x"
+step "vserver NAME stop: services stopped, alias, namespace and cgroup gone"
+show "vserver web1 stop"
+show "vserver web2 stop"
+show "vservers status"
+show "ip -4 -o addr show dev eth0"
 
-step "A fake init: getpid() is 1 inside"
-show "chcontext --silent --flag fakeinit sh -c 'echo \"my pid: \$\$\"; grep -E \"^(Name|initpid)\" /proc/1/status'"
-
-step "reducecap --secure: a lower ceiling, even for setuid root"
-cp /bin/bash /tmp/rootsh && chmod 4755 /tmp/rootsh
-show "reducecap --show --secure"
-show "setpriv --reuid=65534 --regid=65534 --clear-groups reducecap --secure /tmp/rootsh -p -c 'echo euid=\$EUID; grep -E \"^Cap(Eff|Bnd)\" /proc/self/status; ip link add demo0 type dummy'"
-
-kill "$main_sleep"
 step "Done"

@@ -25,15 +25,15 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
-#include <sys/ioctl.h>
-#include <termios.h>
 #include <sched.h>
 #include <string>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace {
@@ -376,8 +376,8 @@ void run_on_new_terminal(int to_host) {
     }
     int ctx;
     try {
-        ctx = vserver::new_s_context(s.ctx, vserver::secure_remove_caps() & ~s.keep_caps,
-                                     s.flags, s.hostname, s.domainname);
+        ctx = vserver::new_s_context(s.ctx, vserver::secure_remove_caps() & ~s.keep_caps, s.flags,
+                                     s.hostname, s.domainname);
     } catch (const vserver::SysError &e) {
         if (s.ctx == VX_CTX_NEW)
             vserver::die_sys(e, "cannot create a new security context");
@@ -402,8 +402,7 @@ bool keep_namespace(const char *file, pid_t server) {
     close(fd);
     std::string ns = "/proc/" + std::to_string(server) + "/ns/mnt";
     if (mount(ns.c_str(), file, nullptr, MS_BIND, nullptr) != 0) {
-        vserver::warn("cannot keep the server's namespace on %s: %s", file,
-                      std::strerror(errno));
+        vserver::warn("cannot keep the server's namespace on %s: %s", file, std::strerror(errno));
         unlink(file);
         return false;
     }
@@ -421,8 +420,7 @@ bool join_cgroup(const char *dir, pid_t server) {
     int fd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
     bool ok = fd >= 0 && write(fd, pid.data(), pid.size()) == static_cast<ssize_t>(pid.size());
     if (!ok)
-        vserver::warn("cannot move the server into the cgroup %s: %s", dir,
-                      std::strerror(errno));
+        vserver::warn("cannot move the server into the cgroup %s: %s", dir, std::strerror(errno));
     if (fd >= 0)
         close(fd);
     return ok;
