@@ -12,35 +12,11 @@ REBOOTMGR=$1
 VREBOOT=$2
 VHALT=$3
 
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-failures=0
+# shellcheck source=clilib.sh
+. "$(dirname "$0")/clilib.sh"
 LACKS='this kernel lacks vserver support'
 unset VSERVER_GLOBAL_CONF VSERVER_CONFDIR VSERVER_RUNDIR VSERVER_ROOTDIR VSERVER_PROC \
     VSERVER_SKIP_CHCONTEXT
-
-fail() {
-    echo "FAIL: $*"
-    echo "  status: $status"
-    echo "  stdout:"; sed 's/^/    /' "$tmp/out"
-    echo "  stderr:"; sed 's/^/    /' "$tmp/err"
-    failures=$((failures + 1))
-}
-
-# run CMD...: runs it with output captured in $tmp/out and $tmp/err, sets $status.
-run() {
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    status=$?
-}
-
-lines() { wc -l <"$1" | tr -d ' '; }
-
-expect_status() {
-    want=$1
-    shift
-    run "$@"
-    [ "$status" -eq "$want" ] || { fail "$* exited $status, expected $want"; return 1; }
-}
 
 # expect_error LINE CMD...: status 1, nothing on stdout, exactly LINE on stderr.
 expect_error() {
@@ -50,27 +26,6 @@ expect_error() {
     [ -s "$tmp/out" ] && { fail "$*: wrote to stdout"; return; }
     [ "$(lines "$tmp/err")" -eq 1 ] || { fail "$*: expected one stderr line"; return; }
     grep -qxF -- "$line" "$tmp/err" || fail "$*: stderr is not '$line'"
-}
-
-# expect_usage_error PATTERN CMD...: status 1, "PROG: ...PATTERN" and the
-# "Try 'PROG --help'" line on stderr, nothing on stdout.
-expect_usage_error() {
-    pattern=$1
-    shift
-    prog=$(basename "$1")
-    expect_status 1 "$@" || return
-    [ -s "$tmp/out" ] && { fail "$*: wrote to stdout"; return; }
-    [ "$(lines "$tmp/err")" -eq 2 ] || { fail "$*: expected two stderr lines"; return; }
-    head -n 1 "$tmp/err" | grep -q "^$prog: .*$pattern" ||
-        fail "$*: first line does not match '$prog: ...$pattern'"
-    tail -n 1 "$tmp/err" | grep -qx "Try '$prog --help' for more information." ||
-        fail "$*: no Try '$prog --help' line"
-}
-
-expect_info() {
-    expect_status 0 "$@" || return
-    [ -s "$tmp/out" ] || fail "$*: nothing on stdout"
-    [ -s "$tmp/err" ] && fail "$*: wrote to stderr"
 }
 
 for tool in "$REBOOTMGR" "$VREBOOT" "$VHALT"; do

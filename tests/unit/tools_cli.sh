@@ -13,34 +13,9 @@ REDUCECAP=$2
 VKILL=$3
 CHBIND=$4
 
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-failures=0
+# shellcheck source=clilib.sh
+. "$(dirname "$0")/clilib.sh"
 LACKS='this kernel lacks vserver support'
-
-fail() {
-    echo "FAIL: $*"
-    echo "  status: $status"
-    echo "  stdout:"; sed 's/^/    /' "$tmp/out"
-    echo "  stderr:"; sed 's/^/    /' "$tmp/err"
-    failures=$((failures + 1))
-}
-
-# run CMD...: runs it with output captured in $tmp/out and $tmp/err, sets $status.
-run() {
-    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-    status=$?
-}
-
-lines() { wc -l <"$1" | tr -d ' '; }
-
-# expect STATUS CMD...: the exit status.
-expect_status() {
-    want=$1
-    shift
-    run "$@"
-    [ "$status" -eq "$want" ] || { fail "$* exited $status, expected $want"; return 1; }
-}
 
 # expect_no_support CMD...: status 1, nothing on stdout, exactly one stderr
 # line naming the missing support, prefixed with the program name.
@@ -54,21 +29,6 @@ expect_no_support() {
         fail "$*: message is not exactly the library's"
 }
 
-# expect_usage_error PATTERN CMD...: status 1, nothing on stdout, "PROG: ..."
-# matching PATTERN, then the "Try 'PROG --help'" line, and no syscall message.
-expect_usage_error() {
-    pattern=$1
-    shift
-    prog=$(basename "$1")
-    expect_status 1 "$@" || return
-    [ -s "$tmp/out" ] && { fail "$*: wrote to stdout"; return; }
-    [ "$(lines "$tmp/err")" -eq 2 ] || { fail "$*: expected two stderr lines"; return; }
-    head -n 1 "$tmp/err" | grep -q "^$prog: .*$pattern" ||
-        fail "$*: first line does not match '$prog: ...$pattern'"
-    tail -n 1 "$tmp/err" | grep -qx "Try '$prog --help' for more information." ||
-        fail "$*: no Try '$prog --help' line"
-}
-
 # expect_error PATTERN CMD...: status 1, nothing on stdout, exactly one
 # stderr line "PROG: ..." matching PATTERN (an error that is not a usage
 # error, so no "Try" line).
@@ -80,13 +40,6 @@ expect_error() {
     [ -s "$tmp/out" ] && { fail "$*: wrote to stdout"; return; }
     [ "$(lines "$tmp/err")" -eq 1 ] || { fail "$*: expected one stderr line"; return; }
     grep -q "^$prog: $pattern" "$tmp/err" || fail "$*: message does not match '$prog: $pattern'"
-}
-
-# expect_info CMD...: status 0, output on stdout only.
-expect_info() {
-    expect_status 0 "$@" || return
-    [ -s "$tmp/out" ] || fail "$*: nothing on stdout"
-    [ -s "$tmp/err" ] && fail "$*: wrote to stderr"
 }
 
 # Is this kernel really without vserver support? (--show with nothing to

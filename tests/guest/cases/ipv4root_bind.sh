@@ -15,24 +15,8 @@
 # dummy interface vx0 with 127.1.0.1/24, broadcast 127.1.0.255.
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
-
-A=127.0.0.2
-B=127.0.0.3
-NL=$'\n'
-
-# probe WHAT EXPECTED STEP...: vx-netprobe STEP... prints EXPECTED, nothing
-# on stderr, status 0.
-probe() {
-	local what=$1 want=$2
-	shift 2
-	check_run "$what" 0 "$want" "" vx-netprobe "$@"
-}
-# probe_user WHAT EXPECTED STEP...: the same, as the user nobody.
-probe_user() {
-	local what=$1 want=$2
-	shift 2
-	check_run "$what" 0 "$want" "" as_user vx-netprobe "$@"
-}
+# shellcheck source=../lib/netprobe.sh
+. "$(dirname "$0")/../lib/netprobe.sh"
 status_lines() { printf 'ipv4root:\t%s\nipv4root_bcast:\t%s' "$1" "$2"; }
 
 ip link add vx0 type dummy &&
