@@ -55,11 +55,13 @@ for s in d1 d2 d3; do
 	chmod 755 "$VSERVER_ROOTDIR/$s/etc/rc3.d/S99hold"
 	run vserver "$s" start
 	is "$rc" 0 "start: $s"
-	cp "$TEST_TMP/vxdemo_1.deb" "$VSERVER_ROOTDIR/$s/tmp/"
-	run vserver "$s" exec dpkg -i /tmp/vxdemo_1.deb
-	is "$rc" 0 "dpkg -i version 1 inside $s"
-	rm -f "$VSERVER_ROOTDIR/$s/tmp/vxdemo_1.deb"
 done
+# vrpm runs dpkg inside each running Debian server, the package copied in.
+run vrpm d1 d2 d3 -- -i "$TEST_TMP/vxdemo_1.deb"
+is "$rc" 0 "vrpm d1 d2 d3 -- -i vxdemo_1.deb: dpkg installs version 1 in each"
+like "$out" "d1: ok" "vrpm reports d1"
+like "$out" "d3: ok" "vrpm reports d3"
+[ "$rc" = 0 ] || fail "vrpm output" "$out" "$err"
 three=$(($(used_kib) - before))
 one=$((three / 3))
 echo "# three servers use $three KiB before unification"
@@ -108,9 +110,8 @@ is "$(sha256sum <"$VSERVER_ROOTDIR/d1$f")" "$sum" "d1 still has the original"
 is "$(sha256sum <"$VSERVER_ROOTDIR/d3$f")" "$sum" "d3 still has the original"
 
 # Upgrade inside one unified server: dpkg replaces immutable+iunlink files.
-cp "$TEST_TMP/vxdemo_2.deb" "$VSERVER_ROOTDIR/d2/tmp/"
-run vserver d2 exec dpkg -i /tmp/vxdemo_2.deb
-is "$rc" 0 "dpkg -i version 2 inside unified d2 succeeds"
+run vrpm d2 -- -i "$TEST_TMP/vxdemo_2.deb"
+is "$rc" 0 "dpkg -i version 2 inside unified d2 (through vrpm) succeeds"
 [ "$rc" = 0 ] || fail "dpkg output" "$out" "$err"
 is "$(vserver d2 exec vxdemo)" "vxdemo version 2" "d2 has version 2"
 is "$(vserver d1 exec vxdemo)" "vxdemo version 1" "d1 still has version 1"
