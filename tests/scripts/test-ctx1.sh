@@ -129,7 +129,7 @@ check "vps in context 1 runs ps directly" "0|" "$RC|$(args)"
 rm "$T/bin/chcontext"
 export VSERVER_PROC="$T/proc0"
 if command -v chcontext >/dev/null 2>&1; then
-	ok "no chcontext: skipped, one is installed in PATH"
+	skip_part "no chcontext: one is installed in PATH"
 else
 	run "$SCRIPTS/vserver-stat"
 	check "no chcontext" \

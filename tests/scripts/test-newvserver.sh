@@ -207,7 +207,7 @@ if command -v script >/dev/null 2>&1 && script -qec true /dev/null </dev/null >/
 		fail "asked: a bad answer is asked again: $(cat "$T/pty.out")"
 	fi
 else
-	ok "asking: skipped, no script(1)"
+	skip_part "asking: no script(1)"
 fi
 
 finish

@@ -216,7 +216,7 @@ refused "no server tree" "vrpm: bare: no server tree $R/bare" --rpm alpha bare -
 rm "$VSERVER_CONFDIR/bare.conf"
 
 if PATH=$BASEPATH command -v rpm >/dev/null 2>&1; then
-	ok "rpm missing: skipped, this host has rpm"
+	skip_part "rpm missing: this host has rpm"
 else
 	_path=$PATH
 	PATH=$BASEPATH

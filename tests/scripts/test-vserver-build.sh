@@ -219,7 +219,7 @@ vserver: build: debootstrap broken from http://deb.example.org/debian failed|b1 
 		"$RC|$(names "$R")|$(cat "$R/b7/etc/hostname")"
 	PATH=$_path
 else
-	ok "interrupted builds: skipped, no env --default-signal or setsid"
+	skip_part "interrupted builds: no env --default-signal or setsid"
 fi
 
 finish

@@ -151,7 +151,7 @@ bad "ULIMIT with an expansion" \
 	"ULIMIT='-u \$(reboot)'"
 
 if [ -z "$HAVE_EXEC" ]; then
-	ok "S_CAPS and good configurations: skipped, no vserver-exec (give its directory)"
+	skip_part "S_CAPS and good configurations: no vserver-exec (give its directory)"
 	finish
 fi
 

@@ -62,6 +62,11 @@ skip() {
 	exit 77
 }
 
+# skip_part WHY: one part of the test did not run (reported, not a pass).
+skip_part() {
+	printf 'skip %s: %s\n' "$TEST" "$1"
+}
+
 finish() {
 	if [ "$FAILED" -ne 0 ]; then
 		printf 'FAIL %s\n' "$TEST"
