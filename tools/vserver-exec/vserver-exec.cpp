@@ -153,12 +153,11 @@ int parse_nice(const char *text) {
 // namespace exists, the host side answers "g", the server side then sends
 // its context id as text. EOF where a message is due means the other side
 // failed (and said why).
-bool read_all(int fd, std::string &out) {
+void read_all(int fd, std::string &out) {
     char buf[32];
     ssize_t n;
     while ((n = read(fd, buf, sizeof(buf))) > 0)
         out.append(buf, static_cast<std::size_t>(n));
-    return n == 0;
 }
 
 bool read_byte(int fd, char expected) {
@@ -220,6 +219,19 @@ void join_namespace(const char *file) {
     close(fd);
     if (chdir("/") != 0)
         vserver::die_errno("cannot enter the server's root");
+}
+
+// The exit status of a shell for a child's wait status.
+int exit_code(int status) {
+    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+int wait_status(pid_t pid) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            vserver::die_errno("cannot wait for the server's command");
+    return exit_code(status);
 }
 
 volatile sig_atomic_t got_winch = 0;
@@ -308,10 +320,7 @@ int relay(int master, pid_t command) {
     }
     if (raw)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    if (!exited)
-        while (waitpid(command, &status, 0) < 0 && errno == EINTR) {
-        }
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    return exited ? exit_code(status) : wait_status(command);
 }
 
 // A new pseudo-terminal of the server's own devpts instance for the
@@ -424,16 +433,6 @@ bool join_cgroup(const char *dir, pid_t server) {
     if (fd >= 0)
         close(fd);
     return ok;
-}
-
-int wait_status(pid_t pid) {
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            vserver::die_errno("cannot wait for the server's command");
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
 }
 
 int run_host_side(const Settings &s, pid_t server, int from_server, int to_server) {
