@@ -13,8 +13,8 @@
 
 #include <linux/types.h>
 
-/* 1.0: major in the upper 16 bits, minor in the lower 16 */
-#define VSERVER_VERSION		0x00010000
+/* 1.1: major in the upper 16 bits, minor in the lower 16 */
+#define VSERVER_VERSION		0x00010001
 
 /* Commands */
 #define VCMD_GET_VERSION	0	/* returns VSERVER_VERSION */
@@ -27,7 +27,9 @@
 #define VX_CTX_NEW		(-1)	/* allocate an unused context */
 #define VX_CTX_HOST		0	/* where the machine boots */
 #define VX_CTX_SPECTATOR	1	/* sees every context, acts on none */
-#define VX_CTX_DYNAMIC_MIN	2
+#define VX_CTX_STATIC_MIN	2	/* ids root chooses: 2..49151 */
+#define VX_CTX_STATIC_MAX	49151
+#define VX_CTX_DYNAMIC_MIN	49152	/* ids VX_CTX_NEW allocates */
 #define VX_CTX_MAX		65535
 
 /* Context flags, given when the context is created */
@@ -36,8 +38,9 @@
 #define VXF_NPROC		(1U << 2)	/* RLIMIT_NPROC counts the context */
 #define VXF_PRIVATE		(1U << 3)	/* nobody may enter */
 #define VXF_FAKEINIT		(1U << 4)	/* the creator acts as pid 1 */
+#define VXF_USERNS		(1U << 5)	/* may create user namespaces */
 #define VXF_ALL			(VXF_LOCK | VXF_SCHED | VXF_NPROC | \
-				 VXF_PRIVATE | VXF_FAKEINIT)
+				 VXF_PRIVATE | VXF_FAKEINIT | VXF_USERNS)
 
 #define VX_NAME_LEN		65	/* __NEW_UTS_LEN + 1 */
 
