@@ -118,21 +118,23 @@ bad "unknown exported key" "line 1: unknown key PATH" "export PATH=/tmp"
 bad "unterminated quote" "line 1: unterminated quote in S_FLAGS" 'S_FLAGS="lock nproc'
 bad "ONBOOT" "ONBOOT must be yes or no, not 'maybe'" "ONBOOT=maybe"
 bad "ONBOOT in capitals" "ONBOOT must be yes or no, not 'YES'" "ONBOOT=YES"
-bad "S_CONTEXT 1" "S_CONTEXT must be a context id from 2 to 65535, not '1'" "S_CONTEXT=1"
-bad "S_CONTEXT 0" "S_CONTEXT must be a context id from 2 to 65535, not '0'" "S_CONTEXT=0"
-bad "S_CONTEXT too big" "S_CONTEXT must be a context id from 2 to 65535, not '65536'" \
+bad "S_CONTEXT 1" "S_CONTEXT must be a context id from 2 to 49151, not '1'" "S_CONTEXT=1"
+bad "S_CONTEXT 0" "S_CONTEXT must be a context id from 2 to 49151, not '0'" "S_CONTEXT=0"
+bad "S_CONTEXT too big" "S_CONTEXT must be a context id from 2 to 49151, not '65536'" \
 	"S_CONTEXT=65536"
-bad "S_CONTEXT not a number" "S_CONTEXT must be a context id from 2 to 65535, not 'web'" \
+bad "S_CONTEXT among the kernel's dynamic ids" \
+	"S_CONTEXT must be a context id from 2 to 49151, not '49152'" "S_CONTEXT=49152"
+bad "S_CONTEXT not a number" "S_CONTEXT must be a context id from 2 to 49151, not 'web'" \
 	"S_CONTEXT=web"
-bad "S_CONTEXT negative" "S_CONTEXT must be a context id from 2 to 65535, not '-5'" \
+bad "S_CONTEXT negative" "S_CONTEXT must be a context id from 2 to 49151, not '-5'" \
 	"S_CONTEXT=-5"
 for nice in 20 -21 5x - 1-2 +3; do
 	bad "S_NICE $nice" "S_NICE must be a nice level from -20 to 19, not '$nice'" "S_NICE=$nice"
 done
-bad "S_FLAGS" "S_FLAGS: unknown flag 'bogus' (known: lock sched nproc private fakeinit)" \
+bad "S_FLAGS" "S_FLAGS: unknown flag 'bogus' (known: lock sched nproc private fakeinit userns)" \
 	'S_FLAGS="lock bogus"'
 bad "S_FLAGS with commas" \
-	"S_FLAGS: unknown flag 'lock,nproc' (known: lock sched nproc private fakeinit)" \
+	"S_FLAGS: unknown flag 'lock,nproc' (known: lock sched nproc private fakeinit userns)" \
 	'S_FLAGS="lock,nproc"'
 for mask in 255.0.255.0 33 255.255.255.256 abc 24.5; do
 	bad "IPROOTMASK $mask" "IPROOTMASK '$mask' is not a netmask" \

@@ -490,7 +490,7 @@ int main(int argc, char *argv[]) {
             case OPT_CTX:
                 s.ctx = std::string_view(optarg) == "new"
                             ? VX_CTX_NEW
-                            : vserver::parse_ctx_id(optarg, VX_CTX_DYNAMIC_MIN, VX_CTX_MAX);
+                            : vserver::parse_ctx_id(optarg, VX_CTX_STATIC_MIN, VX_CTX_MAX);
                 break;
             case OPT_CTX_FILE:
                 s.ctx_file = optarg;

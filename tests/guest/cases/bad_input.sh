@@ -19,7 +19,7 @@ for id in 0 70000 abc -1 65536 ''; do
 		chcontext --ctx "$id" true
 done
 check_run "chcontext: unknown flag" 1 "" \
-	"$(hint chcontext "chcontext: unknown context flag 'bogus' (known: lock, sched, nproc, private, fakeinit)")" \
+	"$(hint chcontext "chcontext: unknown context flag 'bogus' (known: lock, sched, nproc, private, fakeinit, userns)")" \
 	chcontext --flag bogus true
 check_run "chcontext: empty flag list" 1 "" \
 	"$(hint chcontext "chcontext: empty context flag list")" chcontext --flag '' true

@@ -135,7 +135,7 @@ check_run "context 51 kept no flag" 0 "$(status_line ctxflags none)" "" \
 	chcontext --silent --ctx 51 grep '^ctxflags:' /proc/self/status
 kill_anywhere "$plain"
 check_run "unknown flag: usage error" 1 "" \
-	"chcontext: unknown context flag 'bogus' (known: lock, sched, nproc, private, fakeinit)
+	"chcontext: unknown context flag 'bogus' (known: lock, sched, nproc, private, fakeinit, userns)
 Try 'chcontext --help' for more information." chcontext --flag bogus true
 
 finish

@@ -17,12 +17,13 @@ struct FlagName {
     std::string_view name;
 };
 
-constexpr std::array<FlagName, 5> flag_names = {{
+constexpr std::array<FlagName, 6> flag_names = {{
     {VXF_LOCK, "lock"},
     {VXF_SCHED, "sched"},
     {VXF_NPROC, "nproc"},
     {VXF_PRIVATE, "private"},
     {VXF_FAKEINIT, "fakeinit"},
+    {VXF_USERNS, "userns"},
 }};
 
 } // namespace
@@ -49,7 +50,7 @@ std::uint32_t parse_flag_list(std::string_view list) {
         auto flag = flag_from_name(item);
         if (!flag)
             throw ParseError("unknown context flag '" + std::string(item) +
-                             "' (known: lock, sched, nproc, private, fakeinit)");
+                             "' (known: lock, sched, nproc, private, fakeinit, userns)");
         mask |= *flag;
         any = true;
     }

@@ -8,7 +8,7 @@
 
 namespace vserver {
 
-// "lock", "sched", "nproc", "private", "fakeinit" for one VXF_* bit; "" otherwise.
+// "lock", "sched", "nproc", "private", "fakeinit", "userns" for one VXF_* bit; "" otherwise.
 std::string_view flag_name(std::uint32_t flag);
 
 // One VXF_* bit by name, any case. nullopt if unknown.
