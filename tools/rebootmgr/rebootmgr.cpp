@@ -11,8 +11,10 @@
 // Two processes: the daemon stays in context 0, because the command it runs
 // must enter and stop the server's context, and a task that moved into
 // another context never comes back. A helper child moves into the spectator
-// context 1, the only one that sees the /proc entries of every context, and
-// tells the daemon the context of a peer's pid over a socket pair.
+// context 1, the only one that sees the processes of every context (from
+// context 0 a peer in a server has pid 0): the daemon hands it each
+// connection over a socket pair, and it answers with the peer's pid and
+// context.
 //
 // The server's root may change anything under its own ROOTDIR/NAME/dev: the
 // directory is opened without following a symbolic link, the socket is made
@@ -145,17 +147,62 @@ std::string absolute(const std::string &path) {
 
 // --------------------------------------------------- the context helper
 
-// What the helper answers, at start (status ok or err) and for each pid.
+// What the helper answers, at start (status ok or err) and for each
+// connection.
 struct ProbeReply {
     std::int32_t status = 0; // probe_*
     std::int32_t value = 0;  // the context (ok) or an errno (err)
     std::int32_t lacks_support = 0;
+    std::int32_t pid = 0; // the peer of the connection
 };
 enum : std::int32_t { probe_ok = 0, probe_no_context = 1, probe_err = 2 };
 
 bool skip_chcontext() {
     const char *skip = std::getenv("VSERVER_SKIP_CHCONTEXT");
     return skip && std::strcmp(skip, "1") == 0;
+}
+
+// One byte of data and room for one descriptor: what send_fd() and
+// receive_fd() pass over the helper's socket pair.
+struct FdMessage {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+
+    FdMessage() {
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof(control);
+    }
+    FdMessage(const FdMessage &) = delete;
+    FdMessage &operator=(const FdMessage &) = delete;
+};
+
+// Sends descriptor conn over the socket pair fd.
+bool send_fd(int fd, int conn) {
+    FdMessage m;
+    cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cm), &conn, sizeof(int));
+    return ::sendmsg(fd, &m.msg, MSG_NOSIGNAL) == 1;
+}
+
+// The descriptor sent by send_fd(); -1 when the daemon is gone, -2 to retry.
+int receive_fd(int fd) {
+    FdMessage m;
+    ssize_t n = ::recvmsg(fd, &m.msg, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR)
+        return -2;
+    cmsghdr *cm = CMSG_FIRSTHDR(&m.msg);
+    if (n != 1 || !cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -1;
+    int conn;
+    std::memcpy(&conn, CMSG_DATA(cm), sizeof(int));
+    return conn;
 }
 
 [[noreturn]] void helper_main(int fd, const std::string &proc) {
@@ -172,15 +219,22 @@ bool skip_chcontext() {
     if (::send(fd, &start, sizeof(start), MSG_NOSIGNAL) != sizeof(start) || start.status)
         ::_exit(1);
     for (;;) {
-        std::int32_t pid;
-        ssize_t n = ::recv(fd, &pid, sizeof(pid), 0);
-        if (n < 0 && errno == EINTR)
+        int conn = receive_fd(fd);
+        if (conn == -2)
             continue;
-        if (n != sizeof(pid))
+        if (conn < 0)
             ::_exit(0);
         ProbeReply reply;
+        ucred cred{};
+        socklen_t len = sizeof(cred);
+        int got = ::getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len);
+        int err = errno;
+        ::close(conn);
         try {
-            auto ctx = vserver::status_s_context(vserver::read_proc_status(pid, proc));
+            if (got < 0)
+                throw vserver::SysError(err, "SO_PEERCRED");
+            reply.pid = cred.pid;
+            auto ctx = vserver::status_s_context(vserver::read_proc_status(cred.pid, proc));
             if (ctx)
                 reply.value = *ctx;
             else
@@ -266,8 +320,9 @@ public:
         return std::nullopt;
     }
 
-    // The context of pid, or an error text.
-    std::optional<int> context_of(pid_t pid, std::string &error) {
+    // The context of the peer of connection conn, and its pid; or an
+    // error text.
+    std::optional<int> context_of(int conn, pid_t &pid, std::string &error) {
         for (int attempt = 0; attempt < 2; ++attempt) {
             if (fd_ < 0) {
                 if (auto e = start()) {
@@ -276,11 +331,10 @@ public:
                     return std::nullopt;
                 }
             }
-            std::int32_t query = pid;
             ProbeReply reply;
-            if (::send(fd_, &query, sizeof(query), MSG_NOSIGNAL) == sizeof(query) &&
-                wait_readable(fd_, probe_timeout_ms) &&
+            if (send_fd(fd_, conn) && wait_readable(fd_, probe_timeout_ms) &&
                 ::recv(fd_, &reply, sizeof(reply), 0) == sizeof(reply)) {
+                pid = reply.pid;
                 if (reply.status == probe_ok)
                     return reply.value;
                 if (reply.status == probe_no_context)
@@ -555,8 +609,8 @@ void Manager::accept_all(Server &s) {
             continue;
         }
         if (s.pending.size() >= max_pending) {
-            logmsg(LOG_WARNING, "%s: too many unanswered connections; closing one from pid %d",
-                   s.name.c_str(), c.cred.pid);
+            logmsg(LOG_WARNING, "%s: too many unanswered connections; closing one from uid %u",
+                   s.name.c_str(), c.cred.uid);
             ::close(fd);
             continue;
         }
@@ -627,16 +681,18 @@ void Manager::answer(Server &s, Connection &c, std::string_view request) {
     const char *action = request == "reboot" ? "restart" : request == "halt" ? "stop" : nullptr;
     std::string what =
         action ? std::string(request) : "unknown request '" + printable(request) + "'";
-    std::string who = "pid " + std::to_string(c.cred.pid) + " (uid " + std::to_string(c.cred.uid);
+    std::string who;
 
     std::string reply;
     std::string denied;
     if (c.cred.uid != 0) {
         denied = "not root";
-        who += ")";
+        who = "uid " + std::to_string(c.cred.uid);
     } else {
         std::string error;
-        auto ctx = probe_.context_of(c.cred.pid, error);
+        pid_t pid = 0;
+        auto ctx = probe_.context_of(c.fd, pid, error);
+        who = "pid " + std::to_string(pid) + " (uid 0";
         if (!ctx) {
             denied = "cannot determine the security context of the caller";
             who += ", context unknown: " + error + ")";
@@ -804,8 +860,8 @@ void Manager::run(const sigset_t &waitmask) {
         for (auto &[name, s] : servers_) {
             std::erase_if(s.pending, [&](Connection &c) {
                 if (c.fd >= 0 && now >= c.deadline) {
-                    logmsg(LOG_NOTICE, "%s: no request from pid %d within %d s", name.c_str(),
-                           c.cred.pid, request_timeout_ms / 1000);
+                    logmsg(LOG_NOTICE, "%s: no request from uid %u within %d s", name.c_str(),
+                           c.cred.uid, request_timeout_ms / 1000);
                     ::close(c.fd);
                     c.fd = -1;
                 }
