@@ -40,21 +40,30 @@ for _ in $(seq 100); do [ -z "$(field "$child" State)" ] && break; sleep 0.05; d
 check_run "once the orphan is reaped, context 62 is gone" 0 "$(printf 'ctxflags:\tlock')" "" \
 	chcontext --silent --ctx 62 --flag lock grep '^ctxflags:' /proc/self/status
 
-# Dynamic ids: distinct while alive, never one that root chose.
+# Dynamic ids: distinct while alive, from their own range, never one that
+# root chose: root may not create a context under the next dynamic id.
 bg_start chcontext --silent sleep 1000
 d0=$!
 wait_ready "$d0" sleep
 first=$(field "$d0" s_context)
 taken="$first"
-# root takes the next few ids by hand
+check_run "root cannot create a context with an id of the dynamic range" 1 "" \
+	"chcontext: cannot enter security context $((first + 1)): Invalid argument" \
+	chcontext --ctx $((first + 1)) true
+check_run "root can enter a dynamic context that exists" 0 "$first" "" \
+	chcontext --silent --ctx "$first" sh -c 'sed -n "s/^s_context:\t//p" /proc/self/status'
+# root takes a few ids by hand, from the static range
 fixed=()
 for i in 1 2 3; do
-	bg_start chcontext --silent --ctx $((first + i)) sleep 1000
+	bg_start chcontext --silent --ctx $((49148 + i)) sleep 1000
 	p=$!
-	wait_ready "$p" sleep $((first + i))
+	wait_ready "$p" sleep $((49148 + i))
 	fixed+=("$p")
-	taken="$taken $((first + i))"
+	taken="$taken $(field "$p" s_context)"
 done
+check_run "the top of the dynamic range is refused to root too" 1 "" \
+	"chcontext: cannot enter security context 65535: Invalid argument" \
+	chcontext --ctx 65535 true
 pids=("$d0")
 for _ in $(seq 8); do
 	bg_start chcontext --silent sleep 1000
@@ -66,8 +75,8 @@ done
 # shellcheck disable=SC2086 # a list of ids
 is "$(printf '%s\n' $taken | sort -n | uniq -d)" "" "12 living contexts, 12 distinct ids ($taken)"
 # shellcheck disable=SC2086
-low=$(printf '%s\n' $taken | sort -n | head -1)
-if [ "$low" -ge 2 ]; then pass "every dynamic id is >= 2"; else fail "every dynamic id is >= 2" "$taken"; fi
+dynamic=$(printf '%s\n' $taken | sort -n | awk '$1 >= 49152' | wc -l)
+is "$dynamic" 9 "the 9 dynamic ids are all >= 49152 (the 3 chosen ones, 49151 and less)"
 run chcontext true
 id=${err##* }
 case " $taken " in
