@@ -3,8 +3,9 @@
 # the probe vx-netprobe (tests/guest/helpers/vx-netprobe.cpp; "lock ADDR"
 # is the raw system call):
 #  - IPv6 sockets (the [::] wildcard would cover IPv4): EAFNOSUPPORT;
-#  - raw IPv4 sockets: EPERM, even for root with CAP_NET_RAW;
-#  - packet sockets (AF_PACKET, and the old AF_INET SOCK_PACKET): EPERM;
+#  - raw IPv4 sockets: EPROTONOSUPPORT, even for root with CAP_NET_RAW;
+#  - packet sockets (AF_PACKET, and the old AF_INET SOCK_PACKET):
+#    EAFNOSUPPORT;
 #  - IP_TRANSPARENT: EPERM;
 #  - IP_PKTINFO naming another source address: EADDRNOTAVAIL; 0 or the
 #    ipv4root: the packet leaves from the ipv4root;
@@ -39,18 +40,19 @@ probe "IPv6: AF_INET sockets stay allowed" "ok${NL}ok" lock $A + socket inet str
 
 # ---- raw sockets ----
 probe "raw: (reference: unlocked root opens a raw ICMP socket)" "ok" socket inet raw 1
-probe "raw: locked root, with CAP_NET_RAW, gets EPERM for a raw ICMP socket" \
-	"yes${NL}EPERM" lock $A + cap net_raw + socket inet raw 1
-probe "raw: ... and for IPPROTO_RAW" "EPERM" lock $A + socket inet raw 255
-probe "raw: ... and for a raw UDP socket" "EPERM" lock $A + socket inet raw 17
+probe "raw: locked root, with CAP_NET_RAW, gets EPROTONOSUPPORT for a raw ICMP socket" \
+	"yes${NL}EPROTONOSUPPORT" lock $A + cap net_raw + socket inet raw 1
+probe "raw: ... and for IPPROTO_RAW" "EPROTONOSUPPORT" lock $A + socket inet raw 255
+probe "raw: ... and for a raw UDP socket" "EPROTONOSUPPORT" lock $A + socket inet raw 17
 
 # ---- packet sockets ----
 probe "packet: (reference: unlocked root opens AF_PACKET sockets)" "ok${NL}ok" \
 	socket packet raw + socket packet dgram
-probe "packet: locked root gets EPERM for AF_PACKET SOCK_RAW" "EPERM" lock $A + socket packet raw
-probe "packet: locked root gets EPERM for AF_PACKET SOCK_DGRAM" "EPERM" lock $A + socket packet dgram
+probe "packet: locked root gets EAFNOSUPPORT for AF_PACKET SOCK_RAW" "EAFNOSUPPORT" lock $A + socket packet raw
+probe "packet: locked root gets EAFNOSUPPORT for AF_PACKET SOCK_DGRAM" "EAFNOSUPPORT" lock $A + socket packet dgram
 probe "packet: (reference: unlocked root opens AF_INET SOCK_PACKET)" "ok" socket inet packet
-probe "packet: locked root gets EPERM for the old AF_INET SOCK_PACKET" "EPERM" lock $A + socket inet packet
+probe "packet: locked root gets EAFNOSUPPORT for the old AF_INET SOCK_PACKET" "EAFNOSUPPORT" \
+	lock $A + socket inet packet
 
 # ---- IP_TRANSPARENT ----
 probe "IP_TRANSPARENT: (reference: unlocked root may set it)" "ok${NL}ok" \

@@ -1,7 +1,9 @@
 // vx-netprobe: one network operation per step, for the guest tests of
-// set_ipv4root (tests/guest/cases/ipv4root_*.sh).  Each step prints one
-// line: an IPv4 address (getsockname() after the operation), "ok", or the
-// errno name of the call that failed (EADDRNOTAVAIL ...).
+// set_ipv4root and of what a server may do with sockets
+// (tests/guest/cases/ipv4root_*.sh, escape_net.sh, escape_sockets.sh).
+// Each step prints one line: an IPv4 address (getsockname() after the
+// operation), "ok", or the errno name of the call that failed
+// (EADDRNOTAVAIL ...).
 //
 //   vx-netprobe STEP [ARGS] [+ STEP [ARGS]]...
 //
@@ -14,16 +16,27 @@
 //                                  net_bind_service) is in CapEff
 //   fork                           the remaining steps run in a child; the
 //                                  parent waits and exits with its status
-//   socket inet|inet6|packet stream|dgram|raw|packet [PROTO]   ok | ERRNO
-//                                  (packet sockets: PROTO ETH_P_ALL)
-//   bind tcp|udp|icmp ADDR [PORT]  bind: address | ERRNO
+//   socket FAMILY TYPE [PROTO]     socket(): ok | ERRNO.  FAMILY: inet,
+//                                  inet6, packet, unix, netlink, tipc,
+//                                  vsock, xdp, smc or a number; TYPE:
+//                                  stream, dgram, raw, seqpacket, rdm,
+//                                  packet, dccp (6) or a number; PROTO: a
+//                                  number or icmp, tcp, udp, dccp, sctp,
+//                                  udplite, raw, smc, mptcp (default 0;
+//                                  packet sockets: ETH_P_ALL)
+//   sockhold FAMILY TYPE [PROTO]   the same socket, print "holding", then
+//                                  wait to be killed
+//   bind PROTO ADDR [PORT]         bind: address | ERRNO
 //   bind-unspec tcp|udp            bind AF_UNSPEC 0.0.0.0: address | ERRNO
 //   freebind ADDR                  TCP, IP_FREEBIND, bind: address | ERRNO
+//   sctp-bindx ADDR [PORT]         SCTP stream socket, SCTP_SOCKOPT_BINDX_ADD
+//                                  of ADDR (no bind()): address | ERRNO
 //   listen                         TCP listen() without bind: address | ERRNO
 //   hold tcp|udp ADDR|- PORT       bind (- : none), listen (tcp), print
 //                                  "ADDRESS PORT", then wait to be killed
-//   connect tcp|udp DEST PORT      connect an unbound socket (udp: and send
-//                                  a datagram): address | ERRNO
+//   connect PROTO DEST PORT        connect an unbound socket (udp and
+//                                  udplite: and send a datagram):
+//                                  address | ERRNO
 //   sendto DEST PORT               UDP sendto from an unbound socket
 //   pktinfo SPEC DEST PORT         UDP sendmsg from an unbound socket with
 //                                  an IP_PKTINFO cmsg, ipi_spec_dst SPEC
@@ -39,6 +52,36 @@
 //                                  port, wait for it, then accept or receive
 //                                  (2 s at most): "peer ADDRESS" | "peer none";
 //                                  exits with CMD's status
+// PROTO of bind and connect: tcp, udp, icmp (ping), udplite, mptcp, sctp
+// (SOCK_STREAM), dccp (SOCK_DCCP).
+//
+// io_uring (liburing; "async" sets IOSQE_ASYNC on every request, which
+// runs it in an io-wq worker; otherwise it is issued inline).  The socket
+// of bind, connect and sendmsg is made by IORING_OP_SOCKET too:
+//   uring-socket [async] FAMILY TYPE [PROTO]   IORING_OP_SOCKET: ok | ERRNO
+//   uring-bind [async] PROTO ADDR [PORT]       IORING_OP_BIND: address | ERRNO
+//   uring-connect [async] tcp|udp DEST PORT    IORING_OP_CONNECT (udp: and
+//                                  IORING_OP_SEND of a datagram): address | ERRNO
+//   uring-sendmsg [async] DEST PORT [SPEC]     UDP IORING_OP_SENDMSG to
+//                                  DEST:PORT, with an IP_PKTINFO cmsg naming
+//                                  SPEC if given: address | ERRNO
+// A failing io_uring_queue_init prints "io_uring ERRNO".
+//
+// Unix sockets; NAME is an abstract name (bound as "@NAME", without a
+// trailing NUL), or a file when it starts with "/":
+//   ahold stream|dgram NAME TOKEN  bind NAME (and listen), print
+//                                  "listening", then until killed: stream,
+//                                  send TOKEN on each accepted connection,
+//                                  close it and print "served"; dgram, print
+//                                  "received DATA" for each datagram
+//   aconnect stream|dgram NAME     connect: stream, what the listener sent
+//                                  (up to EOF or 2 s; "" if nothing) | ERRNO;
+//                                  dgram: ok | ERRNO
+//   asendto NAME [DATA]            unbound datagram socket, sendto NAME
+//                                  (DATA, default "x"): ok | ERRNO
+//   abind stream|dgram NAME        bind NAME, then close: ok | ERRNO
+//   peercred NAME                  connect a stream socket to NAME and print
+//                                  the SO_PEERCRED pid of the listener | ERRNO
 //
 // A failing setsockopt() before the step's main call prints "NAME ERRNO"
 // (e.g. "SO_BINDTODEVICE EPERM").  Usage errors: status 64.
@@ -52,12 +95,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <liburing.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <string>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -136,11 +181,89 @@ int type_of(const std::string &proto) {
     usage("expected tcp or udp, not '" + proto + "'");
 }
 
-// A new IPv4 socket of PROTO (tcp, udp, icmp); -1 with errno on failure.
-int inet_socket(const std::string &proto) {
+// Numbers the C library may not name yet.
+constexpr int vx_sock_dccp = 6;         // SOCK_DCCP
+constexpr int vx_ipproto_dccp = 33;     // IPPROTO_DCCP
+constexpr int vx_ipproto_sctp = 132;    // IPPROTO_SCTP
+constexpr int vx_ipproto_udplite = 136; // IPPROTO_UDPLITE
+constexpr int vx_ipproto_smc = 256;     // IPPROTO_SMC
+constexpr int vx_ipproto_mptcp = 262;   // IPPROTO_MPTCP
+constexpr int vx_ioring_op_bind = 56;   // IORING_OP_BIND (Linux 6.11)
+constexpr int vx_sctp_bindx_add = 100;  // SCTP_SOCKOPT_BINDX_ADD
+
+// The socket() type and protocol of an IPv4 PROTO of bind and connect.
+struct InetKind {
+    int type;
+    int protocol;
+    bool datagram; // connect sends a datagram
+};
+
+InetKind inet_kind(const std::string &proto) {
+    if (proto == "tcp")
+        return {SOCK_STREAM, 0, false};
+    if (proto == "udp")
+        return {SOCK_DGRAM, 0, true};
     if (proto == "icmp")
-        return socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP);
-    return socket(AF_INET, type_of(proto) | SOCK_CLOEXEC, 0);
+        return {SOCK_DGRAM, IPPROTO_ICMP, false};
+    if (proto == "udplite")
+        return {SOCK_DGRAM, vx_ipproto_udplite, true};
+    if (proto == "mptcp")
+        return {SOCK_STREAM, vx_ipproto_mptcp, false};
+    if (proto == "sctp")
+        return {SOCK_STREAM, vx_ipproto_sctp, false};
+    if (proto == "dccp")
+        return {vx_sock_dccp, vx_ipproto_dccp, false};
+    usage("expected tcp, udp, icmp, udplite, mptcp, sctp or dccp, not '" + proto + "'");
+}
+
+// A new IPv4 socket of PROTO (see inet_kind); -1 with errno on failure.
+int inet_socket(const std::string &proto) {
+    InetKind k = inet_kind(proto);
+    return socket(AF_INET, k.type | SOCK_CLOEXEC, k.protocol);
+}
+
+// A number, or -1 if TEXT is not one.
+long number_or(const std::string &text) {
+    char *end;
+    long v = std::strtol(text.c_str(), &end, 0);
+    return text.empty() || *end != '\0' || v < 0 ? -1 : v;
+}
+
+// FAMILY TYPE [PROTO] of the socket steps, as socket() wants them.
+struct SocketArgs {
+    int family;
+    int type;
+    int protocol;
+};
+
+SocketArgs socket_args(const Args &a) {
+    static const std::pair<const char *, int> families[] = {
+        {"inet", AF_INET},   {"inet6", AF_INET6},     {"packet", AF_PACKET},
+        {"unix", AF_UNIX},   {"netlink", AF_NETLINK}, {"tipc", AF_TIPC},
+        {"vsock", AF_VSOCK}, {"xdp", AF_XDP},         {"smc", AF_SMC}};
+    static const std::pair<const char *, int> types[] = {
+        {"stream", SOCK_STREAM},       {"dgram", SOCK_DGRAM}, {"raw", SOCK_RAW},
+        {"seqpacket", SOCK_SEQPACKET}, {"rdm", SOCK_RDM},     {"packet", SOCK_PACKET},
+        {"dccp", vx_sock_dccp}};
+    static const std::pair<const char *, int> protocols[] = {
+        {"icmp", IPPROTO_ICMP},    {"tcp", IPPROTO_TCP},      {"udp", IPPROTO_UDP},
+        {"dccp", vx_ipproto_dccp}, {"sctp", vx_ipproto_sctp}, {"udplite", vx_ipproto_udplite},
+        {"raw", IPPROTO_RAW},      {"smc", vx_ipproto_smc},   {"mptcp", vx_ipproto_mptcp}};
+    auto lookup = [](const auto &table, const std::string &text, const char *what) {
+        for (const auto &[name, value] : table)
+            if (text == name)
+                return value;
+        long v = number_or(text);
+        if (v < 0 || v > 0xffff)
+            usage(std::string("bad socket ") + what + " '" + text + "'");
+        return static_cast<int>(v);
+    };
+    SocketArgs s{lookup(families, a[0], "family"), lookup(types, a[1], "type"), 0};
+    if (a.size() > 2)
+        s.protocol = lookup(protocols, a[2], "protocol");
+    else if (s.family == AF_PACKET || s.type == SOCK_PACKET)
+        s.protocol = htons(ETH_P_ALL);
+    return s;
 }
 
 bool bind_to(int fd, in_addr_t addr, int port) {
@@ -158,6 +281,36 @@ bool setopt(int fd, int level, int name, const char *what, const void *val, sock
 bool setopt_int(int fd, int level, int name, const char *what, int value) {
     return setopt(fd, level, name, what, &value, sizeof(value));
 }
+
+// A UDP datagram "x" to DEST, with an IP_PKTINFO naming SPEC if given.
+struct Datagram {
+    sockaddr_in dest;
+    char data = 'x';
+    iovec iov{};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+    msghdr msg{};
+
+    Datagram(in_addr_t to, int port, const std::string *spec) : dest(sin_of(to, port)) {
+        iov = {&data, 1};
+        msg.msg_name = &dest;
+        msg.msg_namelen = sizeof(dest);
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        if (!spec)
+            return;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof(control);
+        cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = IPPROTO_IP;
+        cm->cmsg_type = IP_PKTINFO;
+        cm->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        in_pktinfo info{};
+        info.ipi_spec_dst.s_addr = addr_of(*spec);
+        std::memcpy(CMSG_DATA(cm), &info, sizeof(info));
+    }
+    Datagram(const Datagram &) = delete;
+    Datagram &operator=(const Datagram &) = delete;
+};
 
 long set_ipv4root(in_addr_t addr, in_addr_t bcast, uint32_t flags = 0, uint32_t reserved = 0) {
     vcmd_set_ipv4root arg{};
@@ -213,7 +366,10 @@ void step_status(const Args &a) {
 
 void step_cap(const Args &a) {
     need(a, 1, 1, "cap net_raw|net_admin|net_bind_service");
-    int bit = a[0] == "net_raw" ? 13 : a[0] == "net_admin" ? 12 : a[0] == "net_bind_service" ? 10 : -1;
+    int bit = a[0] == "net_raw"            ? 13
+              : a[0] == "net_admin"        ? 12
+              : a[0] == "net_bind_service" ? 10
+                                           : -1;
     if (bit < 0)
         usage("unknown capability '" + a[0] + "'");
     std::ifstream in("/proc/self/status");
@@ -228,27 +384,28 @@ void step_cap(const Args &a) {
 }
 
 void step_socket(const Args &a) {
-    need(a, 2, 3, "socket inet|inet6|packet stream|dgram|raw|packet [PROTO]");
-    int family = a[0] == "inet" ? AF_INET : a[0] == "inet6" ? AF_INET6 : a[0] == "packet" ? AF_PACKET : -1;
-    int type = a[1] == "stream" ? SOCK_STREAM
-               : a[1] == "dgram" ? SOCK_DGRAM
-               : a[1] == "raw"   ? SOCK_RAW
-               : a[1] == "packet" ? SOCK_PACKET
-                                 : -1;
-    if (family < 0 || type < 0)
-        usage("bad family or type");
-    int proto = a.size() > 2 ? static_cast<int>(u32_of(a[2])) : 0;
-    if ((family == AF_PACKET || type == SOCK_PACKET) && a.size() == 2)
-        proto = htons(ETH_P_ALL);
-    int fd = socket(family, type | SOCK_CLOEXEC, proto);
+    need(a, 2, 3, "socket FAMILY TYPE [PROTO]");
+    SocketArgs s = socket_args(a);
+    int fd = socket(s.family, s.type | SOCK_CLOEXEC, s.protocol);
     if (fd < 0)
         return say_errno();
     close(fd);
     say("ok");
 }
 
+void step_sockhold(const Args &a) {
+    need(a, 2, 3, "sockhold FAMILY TYPE [PROTO]");
+    SocketArgs s = socket_args(a);
+    int fd = socket(s.family, s.type | SOCK_CLOEXEC, s.protocol);
+    if (fd < 0)
+        return say_errno();
+    say("holding");
+    for (;;)
+        pause();
+}
+
 void step_bind(const Args &a) {
-    need(a, 2, 3, "bind tcp|udp|icmp ADDR [PORT]");
+    need(a, 2, 3, "bind PROTO ADDR [PORT]");
     int fd = inet_socket(a[0]);
     if (fd < 0)
         return say_errno();
@@ -287,6 +444,19 @@ void step_freebind(const Args &a) {
     close(fd);
 }
 
+void step_sctp_bindx(const Args &a) {
+    need(a, 1, 2, "sctp-bindx ADDR [PORT]");
+    int fd = inet_socket("sctp");
+    if (fd < 0)
+        return say_errno();
+    sockaddr_in sin = sin_of(addr_of(a[0]), a.size() > 1 ? port_of(a[1]) : 0);
+    if (setsockopt(fd, vx_ipproto_sctp, vx_sctp_bindx_add, &sin, sizeof(sin)) == 0)
+        say_local(fd);
+    else
+        say_errno();
+    close(fd);
+}
+
 void step_listen(const Args &a) {
     need(a, 0, 0, "listen");
     int fd = inet_socket("tcp");
@@ -315,13 +485,13 @@ void step_hold(const Args &a) {
 }
 
 void step_connect(const Args &a) {
-    need(a, 3, 3, "connect tcp|udp DEST PORT");
+    need(a, 3, 3, "connect PROTO DEST PORT");
     int fd = inet_socket(a[0]);
     if (fd < 0)
         return say_errno();
     sockaddr_in dest = sin_of(addr_of(a[1]), port_of(a[2]));
     if (connect(fd, reinterpret_cast<sockaddr *>(&dest), sizeof(dest)) != 0 ||
-        (a[0] == "udp" && send(fd, "x", 1, 0) != 1))
+        (inet_kind(a[0]).datagram && send(fd, "x", 1, 0) != 1))
         say_errno();
     else
         say_local(fd);
@@ -346,25 +516,8 @@ void step_pktinfo(const Args &a) {
     int fd = inet_socket("udp");
     if (fd < 0)
         return say_errno();
-    sockaddr_in dest = sin_of(addr_of(a[1]), port_of(a[2]));
-    char data = 'x';
-    iovec iov{&data, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
-    msghdr msg{};
-    msg.msg_name = &dest;
-    msg.msg_namelen = sizeof(dest);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = IPPROTO_IP;
-    cm->cmsg_type = IP_PKTINFO;
-    cm->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
-    in_pktinfo info{};
-    info.ipi_spec_dst.s_addr = addr_of(a[0]);
-    std::memcpy(CMSG_DATA(cm), &info, sizeof(info));
-    if (sendmsg(fd, &msg, 0) == 1)
+    Datagram dg(addr_of(a[1]), port_of(a[2]), &a[0]);
+    if (sendmsg(fd, &dg.msg, 0) == 1)
         say_local(fd);
     else
         say_errno();
@@ -463,9 +616,304 @@ void step_ping(const Args &a) {
     }
     std::string local = text_of(local_of(fd).sin_addr.s_addr);
     char buf[256];
-    bool reply = readable(fd) && recv(fd, buf, sizeof(buf), 0) >= static_cast<ssize_t>(sizeof(req)) &&
+    bool reply = readable(fd) &&
+                 recv(fd, buf, sizeof(buf), 0) >= static_cast<ssize_t>(sizeof(req)) &&
                  reinterpret_cast<icmphdr *>(buf)->type == ICMP_ECHOREPLY;
     say(local + (reply ? " reply" : " noreply"));
+    close(fd);
+}
+
+// ---- io_uring ----
+
+// One ring per step; each request is submitted alone and waited for.
+class Ring {
+public:
+    Ring() {
+        int err = io_uring_queue_init(8, &ring_, 0);
+        if (err < 0) {
+            say(std::string("io_uring ") + errname(-err));
+            std::exit(0);
+        }
+    }
+    ~Ring() { io_uring_queue_exit(&ring_); }
+    Ring(const Ring &) = delete;
+    Ring &operator=(const Ring &) = delete;
+
+    io_uring_sqe *sqe() {
+        io_uring_sqe *e = io_uring_get_sqe(&ring_);
+        if (!e) {
+            std::fprintf(stderr, "vx-netprobe: no free io_uring entry\n");
+            std::exit(3);
+        }
+        return e;
+    }
+    // Submit the prepared entry (IOSQE_ASYNC if asked), wait for its
+    // completion: its result, a negative errno on failure.
+    int run(io_uring_sqe *e, bool async) {
+        if (async)
+            e->flags |= IOSQE_ASYNC;
+        int err = io_uring_submit(&ring_);
+        if (err < 0) {
+            std::fprintf(stderr, "vx-netprobe: io_uring_submit: %s\n", errname(-err));
+            std::exit(3);
+        }
+        io_uring_cqe *cqe;
+        err = io_uring_wait_cqe(&ring_, &cqe);
+        if (err < 0) {
+            std::fprintf(stderr, "vx-netprobe: io_uring_wait_cqe: %s\n", errname(-err));
+            std::exit(3);
+        }
+        int res = cqe->res;
+        io_uring_cqe_seen(&ring_, cqe);
+        return res;
+    }
+    // IORING_OP_SOCKET: a file descriptor, or a negative errno.
+    int socket(int family, int type, int protocol, bool async) {
+        io_uring_sqe *e = sqe();
+        io_uring_prep_socket(e, family, type | SOCK_CLOEXEC, protocol, 0);
+        return run(e, async);
+    }
+
+private:
+    io_uring ring_{};
+};
+
+// The optional "async" first argument of the io_uring steps: removed.
+bool async_of(Args &a) {
+    if (!a.empty() && a[0] == "async") {
+        a.erase(a.begin());
+        return true;
+    }
+    return false;
+}
+
+void say_err(int negative_errno) { say(errname(-negative_errno)); }
+
+void step_uring_socket(Args a) {
+    bool async = async_of(a);
+    need(a, 2, 3, "uring-socket [async] FAMILY TYPE [PROTO]");
+    SocketArgs s = socket_args(a);
+    Ring ring;
+    int fd = ring.socket(s.family, s.type, s.protocol, async);
+    if (fd < 0)
+        return say_err(fd);
+    close(fd);
+    say("ok");
+}
+
+void step_uring_bind(Args a) {
+    bool async = async_of(a);
+    need(a, 2, 3, "uring-bind [async] PROTO ADDR [PORT]");
+    InetKind k = inet_kind(a[0]);
+    sockaddr_in sin = sin_of(addr_of(a[1]), a.size() > 2 ? port_of(a[2]) : 0);
+    Ring ring;
+    int fd = ring.socket(AF_INET, k.type, k.protocol, async);
+    if (fd < 0)
+        return say_err(fd);
+    io_uring_sqe *e = ring.sqe();
+    // As liburing's io_uring_prep_bind (2.7): addr, and the length in addr2.
+    io_uring_prep_rw(vx_ioring_op_bind, e, fd, &sin, 0, sizeof(sin));
+    int res = ring.run(e, async);
+    if (res < 0)
+        say_err(res);
+    else
+        say_local(fd);
+    close(fd);
+}
+
+void step_uring_connect(Args a) {
+    bool async = async_of(a);
+    need(a, 3, 3, "uring-connect [async] tcp|udp DEST PORT");
+    int type = type_of(a[0]);
+    sockaddr_in dest = sin_of(addr_of(a[1]), port_of(a[2]));
+    Ring ring;
+    int fd = ring.socket(AF_INET, type, 0, async);
+    if (fd < 0)
+        return say_err(fd);
+    io_uring_sqe *e = ring.sqe();
+    io_uring_prep_connect(e, fd, reinterpret_cast<sockaddr *>(&dest), sizeof(dest));
+    int res = ring.run(e, async);
+    if (res == 0 && type == SOCK_DGRAM) {
+        static char data = 'x';
+        e = ring.sqe();
+        io_uring_prep_send(e, fd, &data, 1, 0);
+        res = ring.run(e, async);
+        if (res == 1)
+            res = 0;
+        else if (res >= 0)
+            res = -EIO;
+    }
+    if (res < 0)
+        say_err(res);
+    else
+        say_local(fd);
+    close(fd);
+}
+
+void step_uring_sendmsg(Args a) {
+    bool async = async_of(a);
+    need(a, 2, 3, "uring-sendmsg [async] DEST PORT [SPEC]");
+    Datagram dg(addr_of(a[0]), port_of(a[1]), a.size() > 2 ? &a[2] : nullptr);
+    Ring ring;
+    int fd = ring.socket(AF_INET, SOCK_DGRAM, 0, async);
+    if (fd < 0)
+        return say_err(fd);
+    io_uring_sqe *e = ring.sqe();
+    io_uring_prep_sendmsg(e, fd, &dg.msg, 0);
+    int res = ring.run(e, async);
+    if (res == 1)
+        say_local(fd);
+    else
+        say_err(res < 0 ? res : -EIO);
+    close(fd);
+}
+
+// ---- unix sockets, abstract or not ----
+
+// The address of NAME: a file if it starts with "/", else "@NAME".
+sockaddr_un sun_of(const std::string &name, socklen_t &len) {
+    sockaddr_un sun{};
+    sun.sun_family = AF_UNIX;
+    if (name.empty() || name.size() >= sizeof(sun.sun_path))
+        usage("bad unix socket name '" + name + "'");
+    if (name[0] == '/') {
+        std::memcpy(sun.sun_path, name.data(), name.size());
+        len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() + 1);
+    } else {
+        std::memcpy(sun.sun_path + 1, name.data(), name.size());
+        len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+    }
+    return sun;
+}
+
+int unix_type_of(const std::string &type) {
+    if (type == "stream")
+        return SOCK_STREAM;
+    if (type == "dgram")
+        return SOCK_DGRAM;
+    usage("expected stream or dgram, not '" + type + "'");
+}
+
+// A unix socket of TYPE bound to NAME; -1 with errno on failure.
+int unix_bound(const std::string &type, const std::string &name) {
+    int fd = socket(AF_UNIX, unix_type_of(type) | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    socklen_t len;
+    sockaddr_un sun = sun_of(name, len);
+    if (bind(fd, reinterpret_cast<sockaddr *>(&sun), len) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+// A unix socket of TYPE connected to NAME; -1 with errno on failure.
+int unix_connected(const std::string &type, const std::string &name) {
+    int fd = socket(AF_UNIX, unix_type_of(type) | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    socklen_t len;
+    sockaddr_un sun = sun_of(name, len);
+    if (connect(fd, reinterpret_cast<sockaddr *>(&sun), len) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+void step_ahold(const Args &a) {
+    need(a, 3, 3, "ahold stream|dgram NAME TOKEN");
+    int fd = unix_bound(a[0], a[1]);
+    if (fd < 0 || (a[0] == "stream" && listen(fd, 16) != 0))
+        return say_errno();
+    say("listening");
+    for (;;) {
+        if (a[0] == "stream") {
+            int conn = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (conn < 0)
+                continue;
+            // (a client that left early is no reason to die of SIGPIPE)
+            ssize_t n = send(conn, a[2].data(), a[2].size(), MSG_NOSIGNAL);
+            close(conn);
+            if (n == static_cast<ssize_t>(a[2].size()))
+                say("served");
+        } else {
+            char buf[256];
+            ssize_t n = recv(fd, buf, sizeof(buf), 0);
+            if (n >= 0)
+                say("received " + std::string(buf, static_cast<std::size_t>(n)));
+        }
+    }
+}
+
+void step_aconnect(const Args &a) {
+    need(a, 2, 2, "aconnect stream|dgram NAME");
+    int fd = unix_connected(a[0], a[1]);
+    if (fd < 0)
+        return say_errno();
+    if (a[0] == "dgram") {
+        close(fd);
+        return say("ok");
+    }
+    std::string got;
+    char buf[256];
+    for (;;) {
+        if (!readable(fd))
+            break;
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0) {
+            close(fd);
+            return say_errno();
+        }
+        if (n == 0)
+            break;
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    close(fd);
+    say(got);
+}
+
+void step_asendto(const Args &a) {
+    need(a, 1, 2, "asendto NAME [DATA]");
+    std::string data = a.size() > 1 ? a[1] : "x";
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return say_errno();
+    socklen_t len;
+    sockaddr_un sun = sun_of(a[0], len);
+    if (sendto(fd, data.data(), data.size(), 0, reinterpret_cast<sockaddr *>(&sun), len) ==
+        static_cast<ssize_t>(data.size()))
+        say("ok");
+    else
+        say_errno();
+    close(fd);
+}
+
+void step_abind(const Args &a) {
+    need(a, 2, 2, "abind stream|dgram NAME");
+    int fd = unix_bound(a[0], a[1]);
+    if (fd < 0)
+        return say_errno();
+    close(fd);
+    say("ok");
+}
+
+void step_peercred(const Args &a) {
+    need(a, 1, 1, "peercred NAME");
+    int fd = unix_connected("stream", a[0]);
+    if (fd < 0)
+        return say_errno();
+    ucred cred{};
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+        say(std::to_string(cred.pid));
+    else
+        say_errno();
     close(fd);
 }
 
@@ -601,6 +1049,28 @@ int main(int argc, char **argv) {
             step_disconnect(a);
         else if (name == "ping")
             step_ping(a);
+        else if (name == "sctp-bindx")
+            step_sctp_bindx(a);
+        else if (name == "sockhold")
+            step_sockhold(a);
+        else if (name == "uring-socket")
+            step_uring_socket(a);
+        else if (name == "uring-bind")
+            step_uring_bind(a);
+        else if (name == "uring-connect")
+            step_uring_connect(a);
+        else if (name == "uring-sendmsg")
+            step_uring_sendmsg(a);
+        else if (name == "ahold")
+            step_ahold(a);
+        else if (name == "aconnect")
+            step_aconnect(a);
+        else if (name == "asendto")
+            step_asendto(a);
+        else if (name == "abind")
+            step_abind(a);
+        else if (name == "peercred")
+            step_peercred(a);
         else
             usage("unknown step '" + name + "'");
     }
