@@ -22,6 +22,8 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 # shellcheck source=../lib/servers.sh
 . "$(dirname "$0")/../lib/servers.sh"
+# shellcheck source=../lib/escape.sh
+. "$(dirname "$0")/../lib/escape.sh"
 
 ALPHA=127.1.0.2
 BETA=127.1.0.3
@@ -30,30 +32,12 @@ HOST_PORT=4700
 NL=$'\n'
 
 # ---- setup: two servers, the victims ----
-ip link add vx0 type dummy &&
-	ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
-	ip link set vx0 up
-is "$?" 0 "setup: a dummy interface vx0 with 127.1.0.1/24, broadcast 127.1.0.255"
+escape_server alpha $ALPHA
+escape_server beta $BETA
 echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range
 is "$(cat /proc/sys/net/ipv4/ping_group_range)" "0	2147483647" \
 	"setup: every group may open ICMP datagram sockets"
-
-tpl=$TEST_TMP/template
-make_busybox_tree "$tpl"
-cp "$(command -v vx-netprobe)" "$tpl/bin/"
-for s in alpha beta; do
-	run vserver "$s" build --from "$tpl"
-	is "$rc" 0 "setup: vserver $s build"
-	set_conf "$s" IPROOTDEV vx0
-done
-set_conf alpha IPROOT $ALPHA
-set_conf beta IPROOT $BETA
 echo "I am beta" >"$VSERVER_ROOTDIR/beta/var/www/index.html"
-for s in alpha beta; do
-	run vserver "$s" start
-	is "$rc" 0 "setup: vserver $s start"
-	[ "$rc" = 0 ] || fail "setup: $s start output" "$out" "$err"
-done
 wait_http "http://$BETA/"
 is "$(fetch "http://$BETA/")" "I am beta" "setup: beta serves its page on $BETA:80"
 run vserver alpha exec cat /proc/self/status
@@ -245,9 +229,5 @@ check_run "set_ipv4root: (control) 255.255.255.255 is accepted" \
 	0 "ok" "" vx-netprobe set $SANDBOX 255.255.255.255
 victims_intact "the broadcast address"
 
-for s in alpha beta; do
-	run vserver "$s" stop
-	is "$rc" 0 "cleanup: vserver $s stop"
-done
 kill_anywhere "$host_listener"
-finish
+escape_finish

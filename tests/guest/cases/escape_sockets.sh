@@ -18,6 +18,8 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 # shellcheck source=../lib/servers.sh
 . "$(dirname "$0")/../lib/servers.sh"
+# shellcheck source=../lib/escape.sh
+. "$(dirname "$0")/../lib/escape.sh"
 
 ALPHA=127.1.0.2
 BETA=127.1.0.3
@@ -70,27 +72,9 @@ absent() {
 }
 
 # ---- setup: two servers, the victims ----
-ip link add vx0 type dummy &&
-	ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
-	ip link set vx0 up
-is "$?" 0 "setup: a dummy interface vx0 with 127.1.0.1/24"
-
-tpl=$TEST_TMP/template
-make_busybox_tree "$tpl"
-cp "$(command -v vx-netprobe)" "$tpl/bin/"
-for s in alpha beta; do
-	run vserver "$s" build --from "$tpl"
-	is "$rc" 0 "setup: vserver $s build"
-	set_conf "$s" IPROOTDEV vx0
-done
-set_conf alpha IPROOT $ALPHA
-set_conf beta IPROOT $BETA
+escape_server alpha $ALPHA
+escape_server beta $BETA
 echo "I am beta" >"$VSERVER_ROOTDIR/beta/var/www/index.html"
-for s in alpha beta; do
-	run vserver "$s" start
-	is "$rc" 0 "setup: vserver $s start"
-	[ "$rc" = 0 ] || fail "setup: $s start output" "$out" "$err"
-done
 wait_http "http://$BETA/" && wait_http "http://$ALPHA/"
 is "$(fetch "http://$BETA/")" "I am beta" "setup: beta serves its page on $BETA:80"
 ctx_a=$(cat "$VSERVER_RUNDIR/alpha.ctx")
@@ -280,12 +264,8 @@ is "$(fetch "http://$BETA/")" "I am beta" "victim: beta still serves its page"
 for pid in "$alpha_squat" "$alpha_squat2" "$alpha_shared" "$beta_shared"; do
 	kill_anywhere "$pid"
 done
-for s in alpha beta; do
-	run vserver "$s" stop
-	is "$rc" 0 "cleanup: vserver $s stop"
-done
 for pid in "$host_stream" "$host_dgram" "$host_tcp" "$host_udp" "$host_raw" "$host_packet" \
 	"$host_netlink" "$host_peer"; do
 	kill_anywhere "$pid"
 done
-finish
+escape_finish

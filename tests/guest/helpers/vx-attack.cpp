@@ -125,6 +125,8 @@
 #define NS_GET_TGID_FROM_PIDNS _IOR(0xb7, 0x7, int)
 #endif
 
+#include "probe.hpp"
+
 namespace {
 
 using Args = std::vector<std::string>;
@@ -134,15 +136,8 @@ using Args = std::vector<std::string>;
     std::exit(64);
 }
 
-const char *errname(int err) {
-    const char *name = strerrorname_np(err);
-    return name ? name : "E?";
-}
-
-void say(const std::string &line) {
-    std::printf("%s\n", line.c_str());
-    std::fflush(stdout);
-}
+using probe::errname;
+using probe::say;
 
 // "ok" when RET is not -1, else the errno name.
 void say_result(long ret) { say(ret == -1 ? errname(errno) : "ok"); }

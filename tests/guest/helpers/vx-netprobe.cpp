@@ -107,6 +107,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "probe.hpp"
+
 namespace {
 
 using Args = std::vector<std::string>;
@@ -117,15 +119,8 @@ using Args = std::vector<std::string>;
     std::exit(64);
 }
 
-const char *errname(int err) {
-    const char *name = strerrorname_np(err);
-    return name ? name : "E?";
-}
-
-void say(const std::string &line) {
-    std::printf("%s\n", line.c_str());
-    std::fflush(stdout);
-}
+using probe::errname;
+using probe::say;
 
 // The errno name of the last failed call, as the step's result.
 void say_errno() { say(errname(errno)); }

@@ -33,7 +33,7 @@ escape_abort() {
 }
 
 # escape_server NAME IP [KEY=VALUE...]: build NAME from the busybox template
-# (with vx-attack in its /bin), configure it (IPROOT IP on vx0 and the
+# (with vx-attack and vx-netprobe in its /bin), configure it (IPROOT IP on vx0 and the
 # settings given) and start it.  Aborts the case if it does not start.
 escape_server() {
 	local name=$1 ip=$2 kv
@@ -48,8 +48,8 @@ escape_server() {
 	fi
 	if [ ! -d "$ESC_TEMPLATE" ]; then
 		make_busybox_tree "$ESC_TEMPLATE"
-		cp "$(command -v vx-attack)" "$ESC_TEMPLATE/bin/" ||
-			escape_abort "vx-attack copied into the server template"
+		cp "$(command -v vx-attack)" "$(command -v vx-netprobe)" "$ESC_TEMPLATE/bin/" ||
+			escape_abort "vx-attack and vx-netprobe copied into the server template"
 	fi
 	run vserver "$name" build --from "$ESC_TEMPLATE"
 	[ "$rc" = 0 ] || escape_abort "vserver $name build" "$out" "$err"
