@@ -106,6 +106,17 @@ is "$(fsops open-write "$d/u")" ok "iunlink alone: the file stays writable"
 is "$(fsops chmod "$d/u")" ok "iunlink alone: chmod works"
 is "$(fsops unlink "$d/u")" ok "iunlink alone: unlink works"
 
+# --- only regular files ------------------------------------------------
+# An immutable directory with iunlink could itself be renamed or removed.
+mkdir "$d/sub"
+is "$(fsops setflags "$d/sub" $IUNLINK)" EINVAL "iunlink on a directory is refused (EINVAL)"
+is "$(fsops setflags "$d/sub" $BOTH)" EINVAL "immutable+iunlink on a directory is refused (EINVAL)"
+is "$(extent "$d/sub")" 0x00000000 "the directory keeps no flag"
+is "$(fsops setflags "$d/sub" $IMMUTABLE)" ok "(control) immutable alone on a directory works"
+is "$(fsops rename "$d/sub" "$d/sub2")" EPERM "the immutable directory cannot be renamed"
+fsops setflags "$d/sub" 0x0 >/dev/null
+rmdir "$d/sub"
+
 # --- on disk -------------------------------------------------------------
 fresh p $BOTH
 umount "$mnt"
