@@ -13,6 +13,12 @@
 // on a file, moves the server into its cgroup before it enters its
 // context (afterwards the host could no longer see it), and records the
 // context id the kernel chose.
+//
+// It runs from a sealed in-memory copy of itself, not from the host's
+// file: a command inside the server that is a link to /proc/self/exe would
+// otherwise execute the host's binary there, where the server's root can
+// keep a descriptor of it and rewrite it once it is no longer busy
+// (CVE-2019-5736).
 #include <vserver/vserver.hpp>
 
 #include <arpa/inet.h>
@@ -28,8 +34,10 @@
 #include <sched.h>
 #include <string>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -37,6 +45,33 @@
 #include <unistd.h>
 
 namespace {
+
+// Re-executes this program from a sealed memfd copy of its file, unless it
+// runs from one already; returns only in the copy.
+void run_from_sealed_copy(char *argv[]) {
+    int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (self < 0)
+        vserver::die_errno("cannot open /proc/self/exe");
+    int seals = fcntl(self, F_GET_SEALS);
+    if (seals >= 0 && (seals & F_SEAL_WRITE)) {
+        close(self);
+        return;
+    }
+    int copy = memfd_create("vserver-exec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    struct stat st;
+    if (copy < 0 || fstat(self, &st) != 0)
+        vserver::die_errno("cannot make a sealed copy of vserver-exec");
+    for (off_t done = 0; done < st.st_size;) {
+        ssize_t n = sendfile(copy, self, &done, static_cast<std::size_t>(st.st_size - done));
+        if (n <= 0)
+            vserver::die_errno("cannot make a sealed copy of vserver-exec");
+    }
+    if (fcntl(copy, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0)
+        vserver::die_errno("cannot seal the copy of vserver-exec");
+    close(self);
+    fexecve(copy, argv, environ);
+    vserver::die_errno("cannot run the sealed copy of vserver-exec");
+}
 
 enum Option {
     OPT_NEW_NS = 256,
@@ -475,6 +510,7 @@ int run_host_side(const Settings &s, pid_t server, int from_server, int to_serve
 
 int main(int argc, char *argv[]) {
     vserver::init_program(argv);
+    run_from_sealed_copy(argv);
 
     Settings s;
     int c;
