@@ -14,6 +14,11 @@
 // context (afterwards the host could no longer see it), and records the
 // context id the kernel chose.
 //
+// The command's standard input, output and error are pipes this host side
+// relays (or, with --pty, a new terminal of the server's own): no
+// descriptor of the host, its terminal, a log file or /dev/null, ever
+// enters the server, where root could use it through /proc/PID/fd.
+//
 // It runs from a sealed in-memory copy of itself, not from the host's
 // file: a command inside the server that is a link to /proc/self/exe would
 // otherwise execute the host's binary there, where the server's root can
@@ -30,6 +35,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <getopt.h>
+#include <optional>
 #include <poll.h>
 #include <sched.h>
 #include <string>
@@ -38,6 +44,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -388,8 +395,202 @@ void run_on_new_terminal(int to_host) {
         close(fd);
 }
 
-[[noreturn]] void run_server_side(const Settings &s, int to_host, int from_host,
+// The command's standard descriptors, unless it gets a terminal: the
+// read end of one pipe and the write ends of two, whose other ends the
+// host side relays to and from its own.
+struct Stdio {
+    int in[2] = {-1, -1};
+    int out[2] = {-1, -1};
+    int err[2] = {-1, -1};
+};
+
+Stdio make_stdio() {
+    Stdio io;
+    if (pipe2(io.in, O_CLOEXEC) != 0 || pipe2(io.out, O_CLOEXEC) != 0 ||
+        pipe2(io.err, O_CLOEXEC) != 0)
+        vserver::die_errno("cannot create a pipe");
+    return io;
+}
+
+void close_fd(int &fd) {
+    if (fd >= 0)
+        close(fd);
+    fd = -1;
+}
+
+// The server side's ends become 0, 1 and 2 (dup2() clears close-on-exec).
+void take_stdio(Stdio &io) {
+    if (dup2(io.in[0], STDIN_FILENO) < 0 || dup2(io.out[1], STDOUT_FILENO) < 0 ||
+        dup2(io.err[1], STDERR_FILENO) < 0)
+        _exit(1); // nowhere left to say why; the host side sees no context
+}
+
+// The host side keeps the other ends.
+void keep_host_ends(Stdio &io) {
+    close_fd(io.in[0]);
+    close_fd(io.out[1]);
+    close_fd(io.err[1]);
+}
+
+// Closes every descriptor from 3 up but a and b (-1: none).
+void keep_only_fds(int a, int b) {
+    if (a > b)
+        std::swap(a, b);
+    unsigned from = 3;
+    for (int keep : {a, b}) {
+        if (keep < static_cast<int>(from))
+            continue;
+        if (static_cast<unsigned>(keep) > from)
+            close_range(from, static_cast<unsigned>(keep) - 1, 0);
+        from = static_cast<unsigned>(keep) + 1;
+    }
+    close_range(from, ~0U, 0);
+}
+
+// Copies between the caller's descriptors and the command's pipes.  Input
+// goes to the command until the caller's input ends (or the command does);
+// output and error come back until the command has exited and its pipes
+// are at their end, or idle for a moment: then what is left to copy
+// (processes the command left behind still write there) is handed to a
+// detached copy of this relay, and the command's exit status returned.
+class StdioRelay {
+public:
+    StdioRelay(Stdio &io) : in_(io.in[1]), out_(io.out[0]), err_(io.err[0]) {
+        io.in[1] = io.out[0] = io.err[0] = -1;
+        fcntl(in_, F_SETFL, O_NONBLOCK);
+    }
+
+    int run(pid_t command) {
+        // A pidfd would not do: once in its context the command is no
+        // longer visible from here; its SIGCHLD still comes.
+        sigset_t chld;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, nullptr);
+        int exited = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (exited < 0)
+            vserver::die_errno("cannot watch the server's command");
+        int status = -1;
+        for (;;) {
+            if (status < 0) {
+                int st;
+                if (waitpid(command, &st, WNOHANG) == command)
+                    status = exit_code(st);
+            }
+            pollfd fds[5];
+            nfds_t n = 0;
+            int idle = -1;
+            if (status < 0)
+                fds[n++] = {exited, POLLIN, 0};
+            else
+                idle = 200;
+            watch(fds, n, status < 0);
+            if (n == 0)
+                break;
+            int ready = poll(fds, n, idle);
+            if (ready < 0 && errno == EINTR)
+                continue;
+            if (ready < 0)
+                vserver::die_errno("cannot relay the server's command");
+            if (ready == 0)
+                break; // the command is gone and so is what it said
+            for (nfds_t i = 0; i < n; i++)
+                if (fds[i].revents) {
+                    if (fds[i].fd == exited) {
+                        signalfd_siginfo info;
+                        while (read(exited, &info, sizeof(info)) > 0) {
+                        }
+                    } else {
+                        copy(fds[i].fd);
+                    }
+                }
+        }
+        close(exited);
+        sigprocmask(SIG_UNBLOCK, &chld, nullptr);
+        close_fd(in_);
+        hand_off();
+        return status;
+    }
+
+    // The command runs on (--background): its output goes on being copied.
+    void detach() {
+        close_fd(in_);
+        hand_off();
+    }
+
+private:
+    void watch(pollfd *fds, nfds_t &n, bool command_runs) {
+        if (in_ >= 0 && command_runs)
+            fds[n++] = pending_.empty() ? pollfd{STDIN_FILENO, POLLIN, 0} : pollfd{in_, POLLOUT, 0};
+        if (out_ >= 0)
+            fds[n++] = {out_, POLLIN, 0};
+        if (err_ >= 0)
+            fds[n++] = {err_, POLLIN, 0};
+    }
+
+    void copy(int fd) {
+        char buf[4096];
+        if (fd == in_) {
+            ssize_t n = write(in_, pending_.data(), pending_.size());
+            if (n > 0)
+                pending_.erase(0, static_cast<std::size_t>(n));
+            else if (n < 0 && errno != EAGAIN && errno != EINTR)
+                close_fd(in_); // the command closed its input
+            return;
+        }
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            return;
+        if (fd == STDIN_FILENO) {
+            if (n <= 0)
+                close_fd(in_); // the end of the caller's input is the command's
+            else
+                pending_.append(buf, static_cast<std::size_t>(n));
+            return;
+        }
+        int &from = fd == out_ ? out_ : err_;
+        if (n <= 0 || !write_fully(fd == out_ ? STDOUT_FILENO : STDERR_FILENO, buf,
+                                   static_cast<std::size_t>(n)))
+            close_fd(from);
+    }
+
+    // What is left goes on in a process of its own, which ends with the
+    // last writer; it stays on the host, where the server cannot see it.
+    void hand_off() {
+        if (out_ < 0 && err_ < 0)
+            return;
+        std::fflush(nullptr);
+        pid_t child = fork();
+        if (child == 0) {
+            setsid();
+            // Nothing else of the caller's (its lock on the server above all).
+            close(STDIN_FILENO);
+            keep_only_fds(out_, err_);
+            for (;;) {
+                pollfd fds[2];
+                nfds_t n = 0;
+                watch(fds, n, false);
+                if (n == 0)
+                    _exit(0);
+                if (poll(fds, n, -1) < 0 && errno != EINTR)
+                    _exit(1);
+                for (nfds_t i = 0; i < n; i++)
+                    if (fds[i].revents)
+                        copy(fds[i].fd);
+            }
+        }
+        close_fd(out_);
+        close_fd(err_);
+    }
+
+    int in_, out_, err_;
+    std::string pending_; // read from the caller, not yet taken by the command
+};
+
+[[noreturn]] void run_server_side(const Settings &s, int to_host, int from_host, Stdio &io,
                                   char *const command[]) {
+    if (!s.pty)
+        take_stdio(io);
     if (s.new_ns) {
         if (unshare(CLONE_NEWNS) != 0)
             vserver::die_errno("cannot create a mount namespace");
@@ -428,7 +629,8 @@ void run_on_new_terminal(int to_host) {
         vserver::die_sys(e, "cannot enter security context %d", s.ctx);
     }
     write_text(to_host, std::to_string(ctx));
-    if (s.background && setsid() < 0)
+    // No terminal of the host's: --pty made a session of its own already.
+    if (!s.pty && setsid() < 0)
         vserver::die_errno("cannot start a new session");
     // Nothing of the caller's beyond the standard descriptors goes in.
     if (close_range(3, ~0U, 0) != 0)
@@ -470,14 +672,21 @@ bool join_cgroup(const char *dir, pid_t server) {
     return ok;
 }
 
-int run_host_side(const Settings &s, pid_t server, int from_server, int to_server) {
+int run_host_side(const Settings &s, pid_t server, int from_server, int to_server, Stdio &io) {
+    // Without a terminal, even what the server side says of its own
+    // failures comes through the relay.
+    std::optional<StdioRelay> relay;
+    if (!s.pty)
+        relay.emplace(io);
+    auto finish = [&] { return relay ? relay->run(server) : wait_status(server); };
+
     if (!read_byte(from_server, 'n'))
-        return wait_status(server);
+        return finish();
     bool kept = s.new_ns && keep_namespace(s.new_ns, server);
     if ((s.new_ns && !kept) || (s.cgroup && !join_cgroup(s.cgroup, server))) {
         // The server side has entered nothing yet: stop it, undo, report.
         kill(server, SIGKILL);
-        wait_status(server);
+        finish();
         if (kept)
             release_namespace(s.new_ns);
         return 1;
@@ -490,7 +699,7 @@ int run_host_side(const Settings &s, pid_t server, int from_server, int to_serve
     close(from_server);
     if (ctx.empty()) {
         // The server side failed before its command ran, and said why.
-        int status = wait_status(server);
+        int status = finish();
         if (kept)
             release_namespace(s.new_ns);
         return status ? status : 1;
@@ -501,9 +710,12 @@ int run_host_side(const Settings &s, pid_t server, int from_server, int to_serve
             vserver::warn("cannot write the context id to %s: %s", s.ctx_file,
                           std::strerror(errno));
     }
-    if (s.background)
+    if (s.background) {
+        if (relay)
+            relay->detach();
         return 0;
-    return wait_status(server);
+    }
+    return finish();
 }
 
 } // namespace
@@ -603,6 +815,9 @@ int main(int argc, char *argv[]) {
     int to_host[2], to_server[2];
     if (pipe2(to_host, O_CLOEXEC) != 0 || pipe2(to_server, O_CLOEXEC) != 0)
         vserver::die_errno("cannot create a pipe");
+    Stdio io;
+    if (!s.pty)
+        io = make_stdio();
     std::fflush(nullptr);
     pid_t server = fork();
     if (server < 0)
@@ -610,9 +825,10 @@ int main(int argc, char *argv[]) {
     if (server == 0) {
         close(to_host[0]);
         close(to_server[1]);
-        run_server_side(s, to_host[1], to_server[0], argv + optind);
+        run_server_side(s, to_host[1], to_server[0], io, argv + optind);
     }
     close(to_host[1]);
     close(to_server[0]);
-    return run_host_side(s, server, to_host[0], to_server[1]);
+    keep_host_ends(io);
+    return run_host_side(s, server, to_host[0], to_server[1], io);
 }

@@ -95,11 +95,12 @@ refused "another context: reading its cmdline from inside fails with ENOENT" "op
 	"proc_state $other" attack read "/proc/$other/cmdline"
 
 # Hidden pids read as 0: a command of vserver exec has a host parent
-# (vserver-exec) and the host's process group and session.
+# (vserver-exec); one that enters the server's context from a host shell
+# (root's chcontext) also has the host's process group and session.
 run inside cat /proc/self/status
 is "$(printf '%s\n' "$out" | grep -E '^(PPid|TracerPid):' | tr '\t\n' '  ')" "PPid: 0 TracerPid: 0 " \
 	"hidden pids: PPid of a command whose parent is on the host reads 0 in /proc/self/status"
-run inside cat /proc/self/stat
+run chcontext --silent --secure --ctx "$ESC_CTX" cat /proc/self/stat
 is "$(printf '%s\n' "${out##*) }" | cut -d' ' -f2-4)" "0 0 0" \
 	"hidden pids: ppid, pgrp and session of /proc/self/stat read 0 when they are host processes"
 attack getppid

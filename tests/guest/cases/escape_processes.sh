@@ -42,11 +42,15 @@ refused "signals: rt_sigqueueinfo(SIGKILL) to a host process from inside fails w
 	ESRCH "$VS" attack sigqueue "$V" 9
 refused "pidfd: pidfd_open of a host process from inside fails with ESRCH" ESRCH "$VS" \
 	attack pidfd_open "$V"
+# (vserver exec hands no descriptor in: a pidfd can only come in with a
+# process that enters the server's context itself, root's chcontext here)
 refused "pidfd: pidfd_send_signal(SIGKILL) through a host pidfd handed in fails with ESRCH" \
-	ESRCH "$VS" vx-attack with-pidfd 0 "$V" -- vserver "$ESC" exec /bin/vx-attack pidfd_send_signal fd:0 9
+	ESRCH "$VS" vx-attack with-pidfd 0 "$V" -- \
+	chcontext --silent --secure --ctx "$ESC_CTX" vx-attack pidfd_send_signal fd:0 9
 # (pidfd_getfd() turns every ptrace_may_access() refusal into EPERM)
 refused "pidfd: pidfd_getfd of a host process's descriptor through a pidfd handed in fails with EPERM" \
-	EPERM "$VS" vx-attack with-pidfd 0 "$V" -- vserver "$ESC" exec /bin/vx-attack pidfd_getfd fd:0 1
+	EPERM "$VS" vx-attack with-pidfd 0 "$V" -- \
+	chcontext --silent --secure --ctx "$ESC_CTX" vx-attack pidfd_getfd fd:0 1
 refused "ptrace: PTRACE_ATTACH to a host process from inside fails with ESRCH" ESRCH "$VS" \
 	attack ptrace "$V"
 refused "ptrace: process_vm_readv of a host process from inside fails with ESRCH" ESRCH "$VS" \

@@ -41,7 +41,7 @@ refused "userns: clone3(CLONE_NEWUSER) inside fails with EPERM" EPERM "$HS" atta
 refused "userns: clone(CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET) inside fails with EPERM" EPERM "$HS" \
 	attack clone user,pid,net
 refused "userns: setns into the host's user namespace (descriptor handed in) inside fails with EPERM" \
-	EPERM "$HS" with_ns vserver "$ESC" exec /bin/vx-attack setns fd:0 user
+	EPERM "$HS" with_ns chcontext --silent --secure --ctx "$ESC_CTX" vx-attack setns fd:0 user
 # The reproduction, with the server's busybox.
 run inside unshare -r -m sh -c 'grep CapBnd /proc/self/status; mount -t tmpfs none /tmp && echo mounted'
 is "$out" "" "userns: 'unshare -r -m' inside shows no bounding set and mounts nothing"

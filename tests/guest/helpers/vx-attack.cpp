@@ -78,6 +78,10 @@
 //                                   struct's size field: the context id |
 //                                   ERRNO; then exec CMD if it worked
 //   ceiling                         "CapBnd HEX NoNewPrivs N" of the caller
+//   tiocsti TEXT                    push TEXT and a newline into the input
+//                                   of the terminal on 0, 1 or 2 (TIOCSTI):
+//                                   "ok FD" for the first that takes it, else
+//                                   the errno name of the last try
 // Wrappers (to hand a descriptor to a program in a server):
 //   with-pidfd FD PID -- CMD...     pidfd_open(PID) on FD, exec CMD
 //   with-fd FD PATH -- CMD...       open(PATH, O_RDONLY) on FD, exec CMD
@@ -691,6 +695,24 @@ int cmd_new_s_context(const Args &a, char **cmd) {
     return 0;
 }
 
+void cmd_tiocsti(const Args &a) {
+    need(a, 1, 1, "tiocsti TEXT");
+    std::string text = a[0] + "\n";
+    int err = ENOTTY;
+    for (int fd = 0; fd <= 2; ++fd) {
+        std::size_t i = 0;
+        for (; i < text.size(); ++i)
+            if (ioctl(fd, TIOCSTI, &text[i]) != 0)
+                break;
+        if (i == text.size()) {
+            say("ok " + std::to_string(fd));
+            return;
+        }
+        err = errno;
+    }
+    say(errname(err));
+}
+
 void cmd_ceiling(const Args &a) {
     need(a, 0, 0, "ceiling");
     unsigned long long bset = 0;
@@ -842,6 +864,8 @@ int main(int argc, char **argv) {
         return cmd_new_s_context(a, cmd);
     else if (name == "ceiling")
         cmd_ceiling(a);
+    else if (name == "tiocsti")
+        cmd_tiocsti(a);
     else if (name == "with-pidfd" || name == "with-fd") {
         need(a, 2, 2, "with-pidfd FD PID -- CMD... | with-fd FD PATH -- CMD...");
         if (!cmd)
