@@ -37,7 +37,7 @@ comp() {
 check "chcontext options" "--domainname" "$(comp "$C/chcontext" _chcontext chcontext --do)"
 check "chcontext --flag" "lock" "$(comp "$C/chcontext" _chcontext chcontext --flag l)"
 check "chcontext --flag list" \
-	"lock,private,sched lock,private,nproc lock,private,fakeinit" \
+	"lock,private,sched lock,private,nproc lock,private,fakeinit lock,private,userns" \
 	"$(comp "$C/chcontext" _chcontext chcontext --flag lock,private,)"
 check "chcontext --flag=" "private" "$(comp "$C/chcontext" _chcontext chcontext --flag = p)"
 check "chcontext --cap lower case" "cap_sys_admin" \
