@@ -96,6 +96,7 @@ enum Option {
     OPT_BACKGROUND,
     OPT_CHECK,
     OPT_PTY,
+    OPT_CHDIR,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -116,6 +117,7 @@ const option long_options[] = {
     {"background", no_argument, nullptr, OPT_BACKGROUND},
     {"check", no_argument, nullptr, OPT_CHECK},
     {"pty", no_argument, nullptr, OPT_PTY},
+    {"chdir", required_argument, nullptr, OPT_CHDIR},
     {"help", no_argument, nullptr, OPT_HELP},
     {"version", no_argument, nullptr, OPT_VERSION},
     {nullptr, 0, nullptr, 0},
@@ -143,6 +145,7 @@ const option long_options[] = {
         "  --background         return once COMMAND runs, do not wait for it\n"
         "  --pty                run COMMAND on a new terminal of the server's own, relayed\n"
         "                       to this one (an interactive shell)\n"
+        "  --chdir DIR          start COMMAND in DIR of the server (/ if it cannot)\n"
         "  --check              only check the options and exit\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
@@ -173,6 +176,7 @@ struct Settings {
     bool background = false;
     bool check_only = false;
     bool pty = false;
+    const char *chdir = nullptr;
 };
 
 in_addr parse_ipv4(const char *text, const char *what) {
@@ -276,16 +280,6 @@ int wait_status(pid_t pid) {
     return exit_code(status);
 }
 
-volatile sig_atomic_t got_winch = 0;
-volatile sig_atomic_t got_chld = 0;
-
-void note_signal(int sig) {
-    if (sig == SIGWINCH)
-        got_winch = 1;
-    else
-        got_chld = 1;
-}
-
 void copy_window_size(int from, int to) {
     winsize ws;
     if (ioctl(from, TIOCGWINSZ, &ws) == 0)
@@ -307,7 +301,11 @@ bool write_fully(int fd, const char *buf, std::size_t len) {
 
 // Copies between the caller's terminal (0 and 1) and master until the
 // command has exited and said everything; returns its exit status.
-int relay(int master, pid_t command) {
+// Copies between the caller's terminal (0 and 1) and master until the
+// command has exited and said everything; returns its exit status.  This
+// process holds slave too: then FIONREAD tells whether the command has
+// read its input yet, and the terminal lasts until the command is gone.
+int relay(int master, int slave, pid_t command) {
     termios saved;
     bool raw = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
     if (raw) {
@@ -315,51 +313,68 @@ int relay(int master, pid_t command) {
         cfmakeraw(&t);
         tcsetattr(STDIN_FILENO, TCSANOW, &t);
     }
-    struct sigaction sa {};
-    sa.sa_handler = note_signal;
-    sigaction(SIGWINCH, &sa, nullptr);
-    sigaction(SIGCHLD, &sa, nullptr);
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGCHLD);
+    sigaddset(&signals, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &signals, nullptr);
+    int sigfd = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sigfd < 0)
+        vserver::die_errno("cannot relay the terminal");
 
     bool input_open = true;
+    // The end of piped input is an end-of-file on the terminal, once the
+    // command has read all that came before it, and again every 200 ms
+    // while it runs: a shell that switches its terminal between line and
+    // raw mode can lose one, and would then wait forever.
+    int eof_waits = -1;
     int status = 0;
     bool exited = false;
     char buf[4096];
     for (;;) {
-        if (got_winch) {
-            got_winch = 0;
-            copy_window_size(STDIN_FILENO, master);
-        }
-        if (!exited && got_chld) {
-            got_chld = 0;
+        if (!exited)
             exited = waitpid(command, &status, WNOHANG) == command;
+        int pending = 0;
+        if (eof_waits >= 0 && !exited && eof_waits % 20 == 0 &&
+            ioctl(slave, FIONREAD, &pending) == 0 && pending == 0) {
+            termios t;
+            char eof = tcgetattr(master, &t) == 0 ? static_cast<char>(t.c_cc[VEOF]) : 4;
+            write_fully(master, &eof, 1);
         }
-        pollfd fds[2] = {{master, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        pollfd fds[3] = {{master, POLLIN, 0}, {sigfd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
         // Once the command is gone, only what it left in the terminal.
-        int n = poll(fds, input_open && !exited ? 2 : 1, exited ? 0 : -1);
+        int timeout = exited ? 0 : eof_waits >= 0 ? 10 : -1;
+        int n = poll(fds, input_open && !exited ? 3 : 2, timeout);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n < 0 || (n == 0 && exited))
             break;
+        if (n == 0) {
+            eof_waits++;
+            continue;
+        }
+        if (fds[1].revents) {
+            signalfd_siginfo info;
+            while (read(sigfd, &info, sizeof(info)) > 0)
+                if (info.ssi_signo == SIGWINCH)
+                    copy_window_size(STDIN_FILENO, master);
+        }
         if (fds[0].revents) {
             ssize_t got = read(master, buf, sizeof(buf));
-            if (got <= 0)
-                break; // EIO: no process has the terminal open any more
-            if (!write_fully(STDOUT_FILENO, buf, static_cast<std::size_t>(got)))
+            if (got <= 0 || !write_fully(STDOUT_FILENO, buf, static_cast<std::size_t>(got)))
                 break;
         }
-        if (input_open && !exited && fds[1].revents) {
+        if (input_open && !exited && fds[2].revents) {
             ssize_t got = read(STDIN_FILENO, buf, sizeof(buf));
             if (got <= 0) {
-                // The end of piped input is an end-of-file on the terminal.
                 input_open = false;
-                termios t;
-                char eof = tcgetattr(master, &t) == 0 ? static_cast<char>(t.c_cc[VEOF]) : 4;
-                write_fully(master, &eof, 1);
+                eof_waits = 0;
             } else if (!write_fully(master, buf, static_cast<std::size_t>(got))) {
                 break;
             }
         }
     }
+    close(sigfd);
     if (raw)
         tcsetattr(STDIN_FILENO, TCSANOW, &saved);
     return exited ? exit_code(status) : wait_status(command);
@@ -375,6 +390,9 @@ void run_on_new_terminal(int to_host) {
     if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0)
         vserver::die_errno("cannot open a terminal in the server");
     std::string slave = ptsname(master);
+    int held = open(slave.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (held < 0)
+        vserver::die_errno("cannot open the terminal %s", slave.c_str());
     copy_window_size(STDIN_FILENO, master);
     std::fflush(nullptr);
     pid_t command = fork();
@@ -382,8 +400,9 @@ void run_on_new_terminal(int to_host) {
         vserver::die_errno("cannot fork");
     if (command > 0) {
         close(to_host);
-        std::exit(relay(master, command));
+        std::exit(relay(master, held, command));
     }
+    close(held);
     close(master);
     int fd = -1;
     if (setsid() < 0 || (fd = open(slave.c_str(), O_RDWR)) < 0 || ioctl(fd, TIOCSCTTY, 0) != 0)
@@ -604,6 +623,9 @@ private:
         enter_new_root(s.root);
     else
         join_namespace(s.join_ns);
+    // Inside the server's root already: DIR cannot lead out of it.
+    if (s.chdir && chdir(s.chdir) != 0 && chdir("/") != 0)
+        vserver::die_errno("cannot enter the server's root");
     if (s.pty)
         run_on_new_terminal(to_host);
 
@@ -779,6 +801,9 @@ int main(int argc, char *argv[]) {
                 break;
             case OPT_PTY:
                 s.pty = true;
+                break;
+            case OPT_CHDIR:
+                s.chdir = optarg;
                 break;
             case OPT_HELP:
                 usage();
