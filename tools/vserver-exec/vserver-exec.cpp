@@ -95,6 +95,7 @@ enum Option {
     OPT_CGROUP,
     OPT_BACKGROUND,
     OPT_CHECK,
+    OPT_CHECK_KERNEL,
     OPT_PTY,
     OPT_CHDIR,
     OPT_HELP,
@@ -116,6 +117,7 @@ const option long_options[] = {
     {"cgroup", required_argument, nullptr, OPT_CGROUP},
     {"background", no_argument, nullptr, OPT_BACKGROUND},
     {"check", no_argument, nullptr, OPT_CHECK},
+    {"check-kernel", no_argument, nullptr, OPT_CHECK_KERNEL},
     {"pty", no_argument, nullptr, OPT_PTY},
     {"chdir", required_argument, nullptr, OPT_CHDIR},
     {"help", no_argument, nullptr, OPT_HELP},
@@ -147,6 +149,7 @@ const option long_options[] = {
         "                       to this one (an interactive shell)\n"
         "  --chdir DIR          start COMMAND in DIR of the server (/ if it cannot)\n"
         "  --check              only check the options and exit\n"
+        "  --check-kernel       only check that the kernel has vserver support\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
         "\n"
@@ -799,6 +802,13 @@ int main(int argc, char *argv[]) {
             case OPT_CHECK:
                 s.check_only = true;
                 break;
+            case OPT_CHECK_KERNEL:
+                try {
+                    vserver::api_version();
+                } catch (const vserver::SysError &e) {
+                    vserver::die_sys(e, "cannot ask the kernel for its vserver version");
+                }
+                vserver::exit_success();
             case OPT_PTY:
                 s.pty = true;
                 break;
