@@ -46,6 +46,7 @@
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -226,12 +227,78 @@ void write_text(int fd, const std::string &text) {
 void mount_or_die(const char *source, const std::string &target, const char *type,
                   unsigned long flags, const char *data) {
     if (mount(source, target.c_str(), type, flags, data) != 0)
-        vserver::die_errno("cannot mount %s on %s", type ? type : source, target.c_str());
+        vserver::die_errno("cannot mount %s on %s",
+                           type     ? type
+                           : source ? source
+                                    : "(remount)",
+                           target.c_str());
 }
 
 bool is_dir(const std::string &path) {
     struct stat st;
     return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool exists(const char *path) {
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+// Read-only bind of a path onto itself.
+void bind_read_only(const char *path) {
+    mount_or_die(path, path, nullptr, MS_BIND | MS_REC, nullptr);
+    mount_or_die(nullptr, path, nullptr,
+                 MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+}
+
+// What the kernel refuses a context in /proc, the mount table says too, as
+// LXC and the OCI runtimes do (the kernel stays the real fence): /proc/sys
+// read-only but for the server's own host names and IPC limits, and the
+// host's kernel interfaces hidden.  Done inside the new root: nothing the
+// server could have planted in its tree leads outside it any more.
+void mask_proc() {
+    static const char *const own_settings[] = {
+        "/proc/sys/kernel/hostname",    "/proc/sys/kernel/domainname",
+        "/proc/sys/kernel/shmmax",      "/proc/sys/kernel/shmall",
+        "/proc/sys/kernel/shmmni",      "/proc/sys/kernel/shm_rmid_forced",
+        "/proc/sys/kernel/msgmax",      "/proc/sys/kernel/msgmnb",
+        "/proc/sys/kernel/msgmni",      "/proc/sys/kernel/auto_msgmni",
+        "/proc/sys/kernel/sem",         "/proc/sys/kernel/msg_next_id",
+        "/proc/sys/kernel/sem_next_id", "/proc/sys/kernel/shm_next_id",
+        "/proc/sys/fs/mqueue",
+    };
+    static const char *const hidden_files[] = {
+        "/proc/sysrq-trigger", "/proc/kcore",    "/proc/timer_list",
+        "/proc/sched_debug",   "/proc/kallsyms", "/proc/sys/kernel/core_pattern",
+    };
+    static const char *const hidden_dirs[] = {"/proc/irq", "/proc/bus", "/proc/acpi", "/proc/scsi",
+                                              "/proc/fs"};
+    bind_read_only("/proc/sys");
+    for (const char *path : own_settings)
+        if (exists(path)) {
+            // A bind takes the read-only flag along: make it writable.
+            mount_or_die(path, path, nullptr, MS_BIND, nullptr);
+            mount_or_die(nullptr, path, nullptr,
+                         MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+        }
+    // Whatever the server made of its /dev/null in an earlier life would be
+    // what these files show.
+    struct stat null_dev;
+    if (lstat("/dev/null", &null_dev) != 0 || !S_ISCHR(null_dev.st_mode) ||
+        null_dev.st_rdev != makedev(1, 3))
+        vserver::die("the server's /dev/null is not the null device");
+    for (const char *path : hidden_files)
+        if (exists(path)) {
+            // nodev: opening it fails (EACCES) rather than seem to work.
+            mount_or_die("/dev/null", path, nullptr, MS_BIND, nullptr);
+            mount_or_die(nullptr, path, nullptr,
+                         MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC,
+                         nullptr);
+        }
+    for (const char *path : hidden_dirs)
+        if (is_dir(path))
+            mount_or_die("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                         "size=0,mode=0555");
 }
 
 // The server's own tree as the root of this (new, private) mount namespace.
@@ -644,14 +711,27 @@ private:
         if (setpriority(PRIO_PROCESS, 0, s.nice) != 0 || setrlimit(RLIMIT_NICE, &limit) != 0)
             vserver::die_errno("cannot set the nice level %d", s.nice);
     }
+    // The ceiling comes down only once /proc is masked: the context's own
+    // IPC settings exist in /proc/sys once its namespaces do, and masking
+    // needs CAP_SYS_ADMIN.  No process of the server can trace or use this
+    // one meanwhile: it holds capabilities they lack.
+    const std::uint64_t remove_caps = vserver::secure_remove_caps() & ~s.keep_caps;
     int ctx;
     try {
-        ctx = vserver::new_s_context(s.ctx, vserver::secure_remove_caps() & ~s.keep_caps, s.flags,
-                                     s.hostname, s.domainname);
+        ctx = vserver::new_s_context(s.ctx, s.new_ns ? 0 : remove_caps, s.flags, s.hostname,
+                                     s.domainname);
     } catch (const vserver::SysError &e) {
         if (s.ctx == VX_CTX_NEW)
             vserver::die_sys(e, "cannot create a new security context");
         vserver::die_sys(e, "cannot enter security context %d", s.ctx);
+    }
+    if (s.new_ns) {
+        mask_proc();
+        try {
+            vserver::new_s_context(VX_CTX_KEEP, remove_caps, 0, {}, {});
+        } catch (const vserver::SysError &e) {
+            vserver::die_sys(e, "cannot lower the capability ceiling");
+        }
     }
     write_text(to_host, std::to_string(ctx));
     // No terminal of the host's: --pty made a session of its own already.

@@ -6,9 +6,12 @@
 # from a plain chcontext (root with every capability, in a new context):
 #  - a write to any /proc/sys file fails with EPERM, whatever the file's
 #    mode and the caller's capabilities, except those of the context's own
-#    UTS and IPC namespaces, which change only the context's value;
+#    UTS and IPC namespaces, which change only the context's value (the
+#    kernel answers before the mount table, which inside a started server
+#    also says /proc/sys is read-only but for those);
 #  - reading /proc/sys stays allowed;
-#  - /proc/sysrq-trigger and every other global /proc file: EPERM;
+#  - /proc/sysrq-trigger and every other global /proc file: EPERM (inside
+#    a server, sysrq-trigger and core_pattern are masked: EACCES);
 #  - sysfs, cgroupfs, debugfs, binfmt_misc, securityfs: EPERM.
 # Each time the host's value must be unchanged afterwards.
 # shellcheck source=../lib/testlib.sh
@@ -26,59 +29,56 @@ ESC_INTACT="host value unchanged"
 host_value() { printf '[%s]\n' "$(cat "$1" 2>&1)"; }
 
 # sysctl_attack WHO NAME VALUE CMD...: CMD writes VALUE to sysctl NAME; the
-# write must fail with EPERM (at open or at write) and the host keep its
-# value.  Should the write get through, the host's value is put back.
+# write must fail with $SYSCTL_REFUSAL (default EPERM; at open or at
+# write) and the host keep its value.  Should the write get through, the host's value is put back.
 sysctl_attack() {
-	local who=$1 name=$2 value=$3 file before
+	local who=$1 name=$2 value=$3 file before errno=${SYSCTL_REFUSAL:-EPERM}
 	shift 3
 	file=/proc/sys/${name//.//}
 	if [ ! -e "$file" ]; then
-		fail "sysctl: $name write from $who fails with EPERM" "setup: $file does not exist"
+		fail "sysctl: $name write from $who fails with $errno" "setup: $file does not exist"
 		return
 	fi
 	before=$(cat "$file")
 	if [ "$before" = "$value" ]; then
-		fail "sysctl: $name write from $who fails with EPERM" "setup: $value is already the value"
+		fail "sysctl: $name write from $who fails with $errno" "setup: $value is already the value"
 		return
 	fi
-	refused "sysctl: $name write from $who fails with EPERM" "(open|write) EPERM" \
+	refused "sysctl: $name write from $who fails with $errno" "(open|write) $errno" \
 		"host_value $file" "$@" vx-attack write "$file" "$value"
 	[ "$(cat "$file")" = "$before" ] || printf '%s\n' "$before" >"$file"
 }
 
-# From inside the server: /bin/vx-attack in its tree, its own /proc.
-# shellcheck disable=SC2317 # (called through sysctl_attack)
-in_server() { vserver "$ESC" exec "$@"; }
-flip() { [ "$(cat "/proc/sys/${1//.//}")" = 0 ] && echo 1 || echo 0; }
-sysctl_attack inside kernel.randomize_va_space 0 in_server
-sysctl_attack inside fs.protected_symlinks "$(flip fs.protected_symlinks)" in_server
-sysctl_attack inside vm.swappiness 1 in_server
-sysctl_attack inside net.ipv4.ip_unprivileged_port_start 80 in_server
-sysctl_attack inside kernel.core_pattern "|/bin/vx-attack" in_server
-if [ -e /proc/sys/kernel/modprobe ]; then
-	sysctl_attack inside kernel.modprobe /tmp/vxesc in_server
-else
-	printf '# kernel.modprobe: not in this kernel (no modules); kernel.poweroff_cmd instead\n'
-fi
-sysctl_attack inside kernel.poweroff_cmd /tmp/vxesc in_server
-sysctl_attack inside kernel.sysrq "$(flip kernel.sysrq)" in_server
-sysctl_attack inside net.ipv4.ping_group_range "0 2147483647" in_server
-sysctl_attack inside user.max_user_namespaces 0 in_server
-sysctl_attack inside kernel.printk_ratelimit 0 in_server
-
-# From a chcontext --secure sandbox (the host's /proc), and from root with
-# every capability in a new context: EPERM all the same.
+# Each attack from inside the server (/bin/vx-attack in its tree, its own,
+# masked /proc), from a chcontext --secure sandbox and from root with every
+# capability in a new context (both on the host's /proc).  INSIDE_REFUSAL:
+# the errno inside when not EPERM.
 # shellcheck disable=SC2317 # (called through sysctl_attack and refused)
 secure() { chcontext --silent --secure "$@"; }
 # shellcheck disable=SC2317
 fullcaps() { chcontext --silent "$@"; }
-sysctl_attack "a chcontext --secure root" kernel.randomize_va_space 0 secure
-sysctl_attack "a chcontext --secure root" net.ipv4.ip_unprivileged_port_start 80 secure
-sysctl_attack "a chcontext --secure root" kernel.core_pattern "|/tmp/vxesc" secure
-sysctl_attack "a chcontext root with every capability" vm.swappiness 1 fullcaps
-sysctl_attack "a chcontext root with every capability" kernel.core_pattern "|/tmp/vxesc" fullcaps
-sysctl_attack "a chcontext root with every capability" kernel.sysrq "$(flip kernel.sysrq)" fullcaps
-sysctl_attack "a chcontext root with every capability" kernel.dmesg_restrict 1 fullcaps
+flip() { [ "$(cat "/proc/sys/${1//.//}")" = 0 ] && echo 1 || echo 0; }
+everywhere() {
+	SYSCTL_REFUSAL=${INSIDE_REFUSAL:-EPERM} sysctl_attack inside "$@" inside
+	sysctl_attack "a chcontext --secure root" "$@" secure
+	sysctl_attack "a chcontext root with every capability" "$@" fullcaps
+}
+everywhere kernel.randomize_va_space 0
+everywhere fs.protected_symlinks "$(flip fs.protected_symlinks)"
+everywhere vm.swappiness 1
+everywhere net.ipv4.ip_unprivileged_port_start 80
+INSIDE_REFUSAL=EACCES everywhere kernel.core_pattern "|/bin/vx-attack"
+if [ -e /proc/sys/kernel/modprobe ]; then
+	everywhere kernel.modprobe /tmp/vxesc
+else
+	printf '# kernel.modprobe: not in this kernel (no modules); kernel.poweroff_cmd instead\n'
+fi
+everywhere kernel.poweroff_cmd /tmp/vxesc
+everywhere kernel.sysrq "$(flip kernel.sysrq)"
+everywhere net.ipv4.ping_group_range "0 2147483647"
+everywhere user.max_user_namespaces 0
+everywhere kernel.printk_ratelimit 0
+everywhere kernel.dmesg_restrict 1
 
 # Reading stays allowed.
 run inside cat /proc/sys/kernel/randomize_va_space /proc/sys/vm/swappiness
@@ -100,12 +100,25 @@ own_sysctl kernel.shmmax 1048576
 own_sysctl kernel.msgmax 4096
 own_sysctl fs.mqueue.msg_max 64
 
+# The mount table inside says what the kernel says (defence in depth).
+run inside awk '$5 == "/proc/sys" { print $6 }' /proc/self/mountinfo
+case $out in ro,*) pass "mask: /proc/sys is mounted read-only inside" ;;
+*) fail "mask: /proc/sys is mounted read-only inside" "mount options: $out" ;; esac
+for f in /proc/sys/kernel/core_pattern /proc/sysrq-trigger /proc/timer_list /proc/kallsyms; do
+	run inside vx-attack read "$f"
+	is "$out" "open EACCES" "mask: $f cannot be opened inside"
+done
+run inside ls -A /proc/irq /proc/bus
+is "$out" "$(printf '/proc/bus:\n\n/proc/irq:')" "mask: /proc/irq and /proc/bus are empty inside"
+run inside sh -c 'mkdir /proc/irq/x 2>/dev/null || touch /proc/irq/x 2>/dev/null || echo refused'
+is "$out" refused "mask: nothing can be created in the masked /proc/irq"
+
 # sysrq: the harmless key h (help), whose effect is a line in the host's
 # kernel log.
 # shellcheck disable=SC2317 # (called through refused)
 sysrq_help() { dmesg | grep -c 'sysrq: HELP'; }
-refused "sysrq: writing h to /proc/sysrq-trigger from inside fails with EPERM" "(open|write) EPERM" \
-	sysrq_help attack write /proc/sysrq-trigger h
+refused "sysrq: writing h to /proc/sysrq-trigger from inside fails with EACCES (masked)" \
+	"open EACCES" sysrq_help attack write /proc/sysrq-trigger h
 refused "sysrq: writing h to /proc/sysrq-trigger from a chcontext root with every capability fails with EPERM" \
 	"(open|write) EPERM" sysrq_help fullcaps vx-attack write /proc/sysrq-trigger h
 # Another global /proc file: User-Mode Linux's exitcode (the guest's exit
