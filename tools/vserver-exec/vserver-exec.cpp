@@ -46,8 +46,8 @@
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -723,6 +723,10 @@ private:
     } catch (const vserver::SysError &e) {
         if (s.ctx == VX_CTX_NEW)
             vserver::die_sys(e, "cannot create a new security context");
+        if (e.code().value() == EEXIST)
+            vserver::die("security context %d exists already, with other flags or names "
+                         "(vps shows its processes)",
+                         s.ctx);
         vserver::die_sys(e, "cannot enter security context %d", s.ctx);
     }
     if (s.new_ns) {

@@ -85,6 +85,37 @@ is "$(fetch http://127.1.0.3/)" template "one address: the winner answers"
 vserver "$winner" stop >/dev/null 2>&1
 no_leftovers "one address: both stopped" ab1 ab2
 
+# --- two servers with one S_CONTEXT -------------------------------------------
+set_conf ab1 S_CONTEXT 300
+set_conf ab2 S_CONTEXT 300
+set_conf ab2 IPROOT 127.1.0.5
+("vserver" ab1 start >"$TEST_TMP/both.1" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.1.rc") &
+("vserver" ab2 start >"$TEST_TMP/both.2" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.2.rc") &
+wait
+rcs=$(sort -n "$TEST_TMP/both.1.rc" "$TEST_TMP/both.2.rc" | tr '\n' ' ')
+is "$rcs" "0 1 " "one context: of two servers with one S_CONTEXT started at once, one starts"
+if vserver ab1 running; then winner=ab1 other=ab2; else winner=ab2 other=ab1; fi
+loser=$(grep -h -v ' started in context' "$TEST_TMP/both.1" "$TEST_TMP/both.2")
+is "$loser" "vserver: context 300 (S_CONTEXT) is already used by the running server $winner" \
+	"one context: the other names the server that has it"
+no_leftovers "one context: the loser" "$other"
+vserver "$winner" stop >/dev/null 2>&1
+# A context that no server holds, made by hand with other flags.
+chcontext --silent --ctx 301 sleep 30 </dev/null >/dev/null 2>&1 &
+sleeper=$!
+set_conf ab1 S_CONTEXT 301
+run vserver ab1 start
+is "$rc" 1 "one context: a server does not start in a context made by hand"
+like "$out$err" "security context 301 exists already, with other flags or names \(vps shows its processes\)" \
+	"one context: and says the context exists"
+no_leftovers "one context: the refused start" ab1
+# (in context 301 it is out of the host's sight: vkill reaches it)
+vkill -s KILL "$sleeper"
+{ wait "$sleeper"; } 2>/dev/null
+set_conf ab1 S_CONTEXT ""
+set_conf ab2 S_CONTEXT ""
+set_conf ab2 IPROOT 127.1.0.3
+
 # --- a server that ended without a stop ---------------------------------------
 # ab1 adds the alias; its processes end without a stop; ab2 then starts
 # on the same address; the late stop of ab1 must leave ab2's address.
