@@ -319,6 +319,14 @@ init start
 [ "$status" -eq 0 ] && grep -q "already running" "$tmp/out" || fail "init start twice"
 mkdir -p "$R/g/dev"
 : >"$tmp/etc/g.conf"
+# Five times: reload returns only once the new server's socket exists.
+for i in 1 2 3 4 5; do
+    mkdir -p "$R/g$i/dev"
+    : >"$tmp/etc/g$i.conf"
+    init reload
+    [ "$status" -eq 0 ] || fail "init reload ($i): status $status, $(cat "$tmp/err")"
+    is_socket "$R/g$i/dev/reboot" || fail "init reload ($i): returned before g$i was served"
+done
 init reload
 [ "$status" -eq 0 ] || fail "init reload"
 wait_for is_socket "$R/g/dev/reboot" || fail "init reload: g not served"

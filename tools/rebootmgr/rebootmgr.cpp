@@ -54,6 +54,7 @@ enum Option {
     OPT_FOREGROUND = 256,
     OPT_PIDFILE,
     OPT_VSERVER_CMD,
+    OPT_RELOAD,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -62,6 +63,7 @@ const option long_options[] = {
     {"foreground", no_argument, nullptr, OPT_FOREGROUND},
     {"pidfile", required_argument, nullptr, OPT_PIDFILE},
     {"vserver-cmd", required_argument, nullptr, OPT_VSERVER_CMD},
+    {"reload", no_argument, nullptr, OPT_RELOAD},
     {"help", no_argument, nullptr, OPT_HELP},
     {"version", no_argument, nullptr, OPT_VERSION},
     {nullptr, 0, nullptr, 0},
@@ -79,6 +81,8 @@ const option long_options[] = {
         "                       in the foreground only when given)\n"
         "  --vserver-cmd PATH   run 'PATH NAME restart' or 'PATH NAME stop' (default: the\n"
         "                       vserver command found in PATH)\n"
+        "  --reload             make the running daemon (of --pidfile) rescan the servers,\n"
+        "                       and return once it has: new servers' sockets exist\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
         "\n"
@@ -87,8 +91,9 @@ const option long_options[] = {
         "(/etc/vservers.conf), else /vservers, /etc/vservers and /var/run/vservers.\n"
         "SIGHUP rescans the servers; SIGTERM removes the sockets and exits.\n"
         "\n"
-        "Exit status: 0 when the daemon is running (after SIGTERM with --foreground);\n"
-        "1 for a usage error or when the reboot manager cannot start.\n",
+        "Exit status: 0 when the daemon is running (after SIGTERM with --foreground;\n"
+        "with --reload, once it has rescanned); 1 for a usage error, when the reboot\n"
+        "manager cannot start, or (--reload) when none runs or it did not rescan.\n",
         program_invocation_short_name);
     vserver::exit_success();
 }
@@ -407,6 +412,56 @@ bool same_file(const struct stat &a, const struct stat &b) {
     return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+// RUNDIR/rebootmgr.scans: "PID COUNT" after every scan, for --reload to
+// see that the daemon has done the one it asked for.
+std::string scans_file(const std::string &rundir) { return rundir + "/rebootmgr.scans"; }
+
+void record_scan(const std::string &rundir, unsigned long count) {
+    std::string file = scans_file(rundir);
+    std::string tmp = file + ".new";
+    std::string text = std::to_string(::getpid()) + " " + std::to_string(count) + "\n";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    if (fd >= 0)
+        ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), file.c_str()) < 0)
+        logmsg(LOG_WARNING, "cannot write %s: %s", file.c_str(), std::strerror(errno));
+}
+
+std::string read_small_file(const std::string &file) {
+    char text[64];
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return {};
+    ssize_t n = ::read(fd, text, sizeof(text));
+    ::close(fd);
+    return std::string(text, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+// --reload: SIGHUP to the daemon whose pid file is locked, then wait (at
+// most 10 s) until it has recorded a new scan.
+[[noreturn]] void reload(const std::string &pidfile, const std::string &rundir) {
+    int fd = ::open(pidfile.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 || ::flock(fd, LOCK_SH | LOCK_NB) == 0)
+        vserver::die("rebootmgr is not running (no daemon holds %s)", pidfile.c_str());
+    std::string text = read_small_file(pidfile);
+    ::close(fd);
+    char *end;
+    long pid = std::strtol(text.c_str(), &end, 10);
+    if (pid <= 0 || (*end != '\n' && *end != '\0'))
+        vserver::die("%s does not hold a process id", pidfile.c_str());
+    std::string before = read_small_file(scans_file(rundir));
+    if (::kill(static_cast<pid_t>(pid), SIGHUP) < 0)
+        vserver::die_errno("cannot signal rebootmgr (pid %ld)", pid);
+    for (int i = 0; i < 200; ++i) {
+        std::string now = read_small_file(scans_file(rundir));
+        if (now != before && std::strtol(now.c_str(), nullptr, 10) == pid)
+            vserver::exit_success();
+        ::usleep(50 * 1000);
+    }
+    vserver::die("rebootmgr (pid %ld) did not rescan the servers within 10 s", pid);
+}
+
 class Manager {
 public:
     Manager(vserver::Paths paths, std::vector<std::string> names, std::string command,
@@ -435,6 +490,11 @@ private:
     ContextProbe &probe_;
     std::map<std::string, Server> servers_;
     std::map<std::string, std::string> reported_; // name -> problem last logged
+    unsigned long scans_ = 0;
+    bool record_scans_ = false; // only a daemon with a pid file can be reloaded
+
+public:
+    void record_scans() { record_scans_ = true; }
 };
 
 // Logs a problem with a server once, until it changes or goes away.
@@ -582,6 +642,9 @@ void Manager::scan() {
     }
     if (servers_.empty())
         logmsg(LOG_NOTICE, "no virtual server to serve (waiting for SIGHUP)");
+    ++scans_;
+    if (record_scans_)
+        record_scan(paths_.rundir, scans_);
 }
 
 void Manager::remove_all() {
@@ -984,6 +1047,7 @@ int main(int argc, char *argv[]) {
     bool foreground = false;
     std::string pidfile;
     std::string vserver_cmd;
+    bool reload_daemon = false;
 
     int c;
     while ((c = getopt_long(argc, argv, "+", long_options, nullptr)) != -1) {
@@ -1000,6 +1064,9 @@ int main(int argc, char *argv[]) {
             if (!*optarg)
                 vserver::usage_error("empty vserver command");
             vserver_cmd = optarg;
+            break;
+        case OPT_RELOAD:
+            reload_daemon = true;
             break;
         case OPT_HELP:
             usage();
@@ -1023,9 +1090,14 @@ int main(int argc, char *argv[]) {
     paths.rundir = absolute(paths.rundir);
     paths.rootdir = absolute(paths.rootdir);
     paths.proc = absolute(paths.proc);
-    if (!foreground && pidfile.empty())
+    if ((!foreground || reload_daemon) && pidfile.empty())
         pidfile = paths.rundir + "/rebootmgr.pid";
     pidfile = absolute(pidfile);
+    if (reload_daemon) {
+        if (foreground || !vserver_cmd.empty() || !names.empty())
+            vserver::usage_error("--reload takes no other option than --pidfile, and no NAME");
+        reload(pidfile, paths.rundir);
+    }
     if (!vserver_cmd.empty())
         vserver_cmd = absolute(vserver_cmd);
 
@@ -1069,6 +1141,10 @@ int main(int argc, char *argv[]) {
         vserver::die_errno("cannot change to /");
 
     Manager manager(paths, names, command, probe);
+    if (pid_fd >= 0) {
+        make_dirs(paths.rundir);
+        manager.record_scans();
+    }
     manager.scan();
     logmsg(LOG_INFO, "started (servers in %s, contexts in %s)", paths.rootdir.c_str(),
            paths.rundir.c_str());
@@ -1085,6 +1161,7 @@ int main(int argc, char *argv[]) {
     manager.remove_all();
     probe.stop();
     if (pid_fd >= 0) {
+        ::unlink(scans_file(paths.rundir).c_str());
         ::unlink(pidfile.c_str());
         ::close(pid_fd);
     }
