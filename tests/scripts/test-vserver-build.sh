@@ -47,6 +47,12 @@ printf 'junk\n' >"$S/var/tmp/junk"
 printf '1\n' >"$S/var/run/host.pid"
 printf 'mine\n' >"$S/home/user/file"
 ln -s usr/bin "$S/bin2"
+mkdir -p "$S/etc/ssh" "$S/var/lib/dbus"
+printf 'the source host key\n' >"$S/etc/ssh/ssh_host_ed25519_key"
+printf 'the source host key\n' >"$S/etc/ssh/ssh_host_ed25519_key.pub"
+printf 'Port 22\n' >"$S/etc/ssh/sshd_config"
+printf '0123456789abcdef0123456789abcdef\n' >"$S/etc/machine-id"
+ln -s /etc/machine-id "$S/var/lib/dbus/machine-id"
 printf 'doc\n' >"$S/usr/share/doc/x/README"
 
 # devinfo PATH: type, major, minor and mode of a device node.
@@ -104,6 +110,24 @@ check "build: a dummy fstab" "# The virtual server has no file systems of its ow
 	"$(cat "$B1/etc/fstab")"
 check "build: mtab" "/proc/self/mounts" "$(readlink "$B1/etc/mtab")"
 check "build: host name" "b1" "$(cat "$B1/etc/hostname")"
+mid=$(cat "$B1/etc/machine-id")
+case $mid in
+*[!0-9a-f]* | 0123456789abcdef0123456789abcdef) fail "build: a new machine id (got '$mid')" ;;
+*) check "build: a new machine id, 32 hex digits; the dbus link kept" "32|/etc/machine-id" \
+	"${#mid}|$(readlink "$B1/var/lib/dbus/machine-id")" ;;
+esac
+if command -v ssh-keygen >/dev/null 2>&1; then
+	check "build: new SSH host keys, private ones 600, config kept" "no|600|yes|Port 22" \
+		"$(grep -rqs 'the source host key' "$B1/etc/ssh" && echo yes || echo no)|$(
+			stat -c %a "$B1/etc/ssh/ssh_host_ed25519_key")|$(
+			ssh-keygen -l -f "$B1/etc/ssh/ssh_host_ed25519_key.pub" >/dev/null && echo yes)|$(
+			cat "$B1/etc/ssh/sshd_config")"
+else
+	skip_part "build: new SSH host keys (no ssh-keygen here)"
+fi
+check "build: the source keeps its keys and id" \
+	"the source host key|0123456789abcdef0123456789abcdef" \
+	"$(cat "$S/etc/ssh/ssh_host_ed25519_key")|$(cat "$S/etc/machine-id")"
 check "build: host services left out, others kept" "S02apache2||ssh.service" \
 	"$(ls "$B1/etc/rc3.d")|$(ls "$B1/etc/rc0.d")|$(ls "$B1/etc/systemd/system/multi-user.target.wants")"
 check "build: the source is untouched" "S01udev S02apache2|/dev/sda1 / ext4 defaults 0 1" \
