@@ -121,6 +121,18 @@ vs_init_dirs() {
 	export VSERVER_CONFDIR VSERVER_RUNDIR VSERVER_ROOTDIR VSERVER_PROC
 }
 
+# vs_valid_server_name NAME: letters, digits, '.', '_' and '-', not first
+# '.' or '-' (vserver::valid_server_name() is the same rule in C++).
+vs_valid_server_name() {
+	case $1 in
+	'' | .* | -* | *[!A-Za-z0-9._-]*) return 1 ;;
+	esac
+	return 0
+}
+
+# shellcheck disable=SC2034 # (for the scripts that source this file)
+VS_NAME_RULE="letters, digits, '.', '_' and '-', not first '.'"
+
 # vs_is_ctx WORD: true when WORD is a context id (decimal digits).
 vs_is_ctx() {
 	case $1 in

@@ -97,6 +97,7 @@ mkdir -p "$T/etc"
 : >"$T/etc/web.conf"
 : >"$T/etc/mail.conf"
 check "rebootmgr options" "--foreground" "$(comp "$C/rebootmgr" _rebootmgr rebootmgr --f)"
+check "rebootmgr --reload" "--reload" "$(comp "$C/rebootmgr" _rebootmgr rebootmgr --rel)"
 check "rebootmgr: server names" "mail web" \
 	"$(VSERVER_CONFDIR=$T/etc comp "$C/rebootmgr" _rebootmgr rebootmgr --foreground '')"
 check "rebootmgr: no options after a name" "" \
@@ -148,6 +149,7 @@ check "newvserver --onboot" "yes no" "$(comp "$C/newvserver" _newvserver newvser
 check "newvserver --dev" "lo" \
 	"$(comp "$C/newvserver" _newvserver newvserver --dev l | tr ' ' '\n' | grep -x lo)"
 check "newvserver --ui=" "whiptail" "$(comp "$C/newvserver" _newvserver newvserver --ui = wh)"
+check "vserver-exec --read-conf" "--read-conf" "$(comp "$C/vserver-exec" _vserver_exec vserver-exec --rea)"
 check "vserver-exec --keep-cap" "NET_RAW" \
 	"$(comp "$C/vserver-exec" _vserver_exec vserver-exec --keep-cap NET_R)"
 check "vserver-exec --ctx" "new 1" "$(comp "$C/vserver-exec" _vserver_exec vserver-exec --ctx '')"

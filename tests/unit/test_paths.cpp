@@ -83,6 +83,15 @@ TEST(ConfValue, OnlyTheExactKey) {
     EXPECT_EQ(conf_value("X =1\n", "X"), std::nullopt);
 }
 
+TEST(ServerConf, Problems) {
+    EXPECT_EQ(server_conf_problem("# c\n\n  IPROOT=1.2.3.4\nexport S_FLAGS='lock'\n"), std::nullopt);
+    EXPECT_EQ(server_conf_problem("IPROOT=1\nFOO=2\n"), "line 2: unknown key FOO");
+    EXPECT_EQ(server_conf_problem("echo hi\n"), "line 1: not a KEY=value assignment");
+    EXPECT_EQ(server_conf_problem("1A=x\n"), "line 1: not a KEY=value assignment");
+    EXPECT_EQ(server_conf_problem("S_HOSTNAME=\"web\n"), "line 1: unterminated quote in S_HOSTNAME");
+    EXPECT_EQ(server_conf_problem("MEMORY_MAX=64M\nPIDS_MAX=100\n"), std::nullopt);
+}
+
 TEST(ConfValue, UnreadableFile) {
     EXPECT_EQ(read_conf_value("/nonexistent/vservers.conf", "X"), std::nullopt);
 }
@@ -128,6 +137,11 @@ TEST(ServerNames, Valid) {
     EXPECT_FALSE(valid_server_name("a b"));
     EXPECT_FALSE(valid_server_name("a\nb"));
     EXPECT_FALSE(valid_server_name(std::string_view("a\0b", 3)));
+    // the shell's rule too (tests/scripts/test-vserver-conf.sh)
+    EXPECT_FALSE(valid_server_name("../web"));
+    EXPECT_FALSE(valid_server_name(".web"));
+    EXPECT_FALSE(valid_server_name("web+1"));
+    EXPECT_FALSE(valid_server_name("a:b"));
 }
 
 TEST(ServerNames, Configured) {

@@ -97,6 +97,7 @@ enum Option {
     OPT_BACKGROUND,
     OPT_CHECK,
     OPT_CHECK_KERNEL,
+    OPT_READ_CONF,
     OPT_PTY,
     OPT_CHDIR,
     OPT_HELP,
@@ -119,6 +120,7 @@ const option long_options[] = {
     {"background", no_argument, nullptr, OPT_BACKGROUND},
     {"check", no_argument, nullptr, OPT_CHECK},
     {"check-kernel", no_argument, nullptr, OPT_CHECK_KERNEL},
+    {"read-conf", required_argument, nullptr, OPT_READ_CONF},
     {"pty", no_argument, nullptr, OPT_PTY},
     {"chdir", required_argument, nullptr, OPT_CHDIR},
     {"help", no_argument, nullptr, OPT_HELP},
@@ -151,6 +153,8 @@ const option long_options[] = {
         "  --chdir DIR          start COMMAND in DIR of the server (/ if it cannot)\n"
         "  --check              only check the options and exit\n"
         "  --check-kernel       only check that the kernel has vserver support\n"
+        "  --read-conf FILE     only check a server's NAME.conf and print KEY=value for\n"
+        "                       each key (shell-quoted, empty when unset)\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
         "\n"
@@ -158,6 +162,23 @@ const option long_options[] = {
         "when the server cannot be set up; 126 if COMMAND cannot be executed, 127 if it\n"
         "is not found.\n",
         program_invocation_short_name);
+    vserver::exit_success();
+}
+
+// --read-conf: the one reader of a server's configuration for the vserver
+// script, which evaluates what this prints.
+[[noreturn]] void print_conf(const char *file) {
+    auto text = vserver::read_file(file);
+    if (!text)
+        vserver::die_errno("cannot read %s", file);
+    if (auto problem = vserver::server_conf_problem(*text))
+        vserver::die("%s: %s", file, problem->c_str());
+    for (auto key : vserver::server_conf_keys) {
+        std::string quoted = "'";
+        for (char c : vserver::conf_value(*text, key).value_or(""))
+            quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        std::printf("%.*s=%s'\n", static_cast<int>(key.size()), key.data(), quoted.c_str());
+    }
     vserver::exit_success();
 }
 
@@ -886,6 +907,8 @@ int main(int argc, char *argv[]) {
             case OPT_CHECK:
                 s.check_only = true;
                 break;
+            case OPT_READ_CONF:
+                print_conf(optarg);
             case OPT_CHECK_KERNEL:
                 try {
                     vserver::api_version();

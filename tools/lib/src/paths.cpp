@@ -40,6 +40,8 @@ std::string pick(const char *name, const std::optional<std::string> &global_text
     return fallback;
 }
 
+} // namespace
+
 std::optional<std::string> read_file(const std::string &file) {
     int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -66,8 +68,6 @@ std::optional<std::string> read_file(const std::string &file) {
     ::close(fd);
     return text;
 }
-
-} // namespace
 
 std::optional<std::string> conf_value(std::string_view text, std::string_view key) {
     std::optional<std::string> found;
@@ -113,14 +113,51 @@ Paths vserver_paths() {
 }
 
 bool valid_server_name(std::string_view name) {
-    if (name.empty() || name == "." || name == ".." || name.front() == '-')
+    if (name.empty() || name.front() == '.' || name.front() == '-')
         return false;
-    for (char c : name) {
-        auto u = static_cast<unsigned char>(c);
-        if (c == '/' || u <= ' ' || u == 0x7f)
-            return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-';
+    });
+}
+
+const std::vector<std::string_view> server_conf_keys = {
+    "IPROOT",     "IPROOTDEV",  "IPROOTMASK", "IPROOTBCAST", "ONBOOT",      "S_CAPS",
+    "S_CONTEXT",  "S_DOMAINNAME", "S_HOSTNAME", "S_NICE",    "S_FLAGS",     "ULIMIT",
+    "MEMORY_MAX", "MEMORY_HIGH", "CPU_MAX",   "CPU_WEIGHT",  "PIDS_MAX",    "IO_WEIGHT",
+};
+
+std::optional<std::string> server_conf_problem(std::string_view text) {
+    for (unsigned number = 1; !text.empty(); ++number) {
+        auto nl = text.find('\n');
+        std::string_view line = skip_blanks(text.substr(0, nl));
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        auto at = [number](const std::string &problem) {
+            return "line " + std::to_string(number) + ": " + problem;
+        };
+        if (line.empty() || line.front() == '#')
+            continue;
+        if (line.starts_with("export") && line.size() > 6 && is_blank(line[6]))
+            line = skip_blanks(line.substr(6));
+        auto eq = line.find('=');
+        std::string_view key = line.substr(0, eq);
+        bool name_ok = eq != std::string_view::npos && !key.empty() &&
+                       !(key.front() >= '0' && key.front() <= '9') &&
+                       std::all_of(key.begin(), key.end(), [](char c) {
+                           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                  (c >= '0' && c <= '9') || c == '_';
+                       });
+        if (!name_ok)
+            return at("not a KEY=value assignment");
+        if (std::find(server_conf_keys.begin(), server_conf_keys.end(), key) ==
+            server_conf_keys.end())
+            return at("unknown key " + std::string(key));
+        std::string_view value = line.substr(eq + 1);
+        if (!value.empty() && (value.front() == '"' || value.front() == '\'') &&
+            value.find(value.front(), 1) == std::string_view::npos)
+            return at("unterminated quote in " + std::string(key));
     }
-    return true;
+    return std::nullopt;
 }
 
 std::vector<std::string> configured_servers(const std::string &confdir) {

@@ -43,12 +43,24 @@ std::optional<std::string> conf_value(std::string_view text, std::string_view ke
 // conf_value() of a file; nullopt when the file cannot be read.
 std::optional<std::string> read_conf_value(const std::string &file, std::string_view key);
 
+// The whole of a regular file; nullopt when it cannot be read.
+std::optional<std::string> read_file(const std::string &file);
+
 // The directories, by the precedence above (the global file is read once).
 Paths vserver_paths();
 
-// A usable server name: not empty, not "." or "..", no '/', no NUL, no
-// leading '-', no white space or control characters.
+// A server name: letters, digits, '.', '_' and '-', not first '.' or '-'
+// (vs_valid_server_name in scripts/lib/vserver-functions.sh, the same rule,
+// is checked against this one by tests/scripts/test-vserver-conf.sh).
 bool valid_server_name(std::string_view name);
+
+// The keys of a server's NAME.conf (vserver(8)).
+extern const std::vector<std::string_view> server_conf_keys;
+
+// The first problem of a server's configuration text as "line N: problem":
+// a line that is not blank, a comment or KEY=value (optionally after
+// "export"), a key not in server_conf_keys, or an unclosed quote.
+std::optional<std::string> server_conf_problem(std::string_view text);
 
 // The servers configured in confdir: NAME for every regular file NAME.conf
 // with a valid NAME, sorted. Throws SysError if confdir cannot be read.
