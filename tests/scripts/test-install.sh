@@ -28,7 +28,8 @@ for f in sbin/vps sbin/vpstree sbin/vtop sbin/vserver-stat \
 	lib/systemd/system/rebootmgr.service share/man/man8/rebootmgr.8 \
 	share/man/man8/vreboot.8 share/man/man8/vhalt.8 \
 	sbin/vserver sbin/vservers sbin/vrpm sbin/newvserver etc/init.d/vservers \
-	lib/systemd/system/vservers.service share/man/man8/vserver.8 \
+	lib/systemd/system/vservers.service lib/systemd/system/vserver@.service \
+	share/man/man8/vserver.8 \
 	share/man/man8/vservers.8 share/man/man8/vrpm.8 share/man/man8/newvserver.8 \
 	share/man/man8/vserver-exec.8; do
 	[ -f "$X/$f" ] || missing="$missing $f"
@@ -74,6 +75,21 @@ check "vservers.service runs the installed vservers" \
 	"ExecStart=$X/sbin/vservers start
 ExecStop=$X/sbin/vservers stop" \
 	"$(grep -e '^ExecStart=' -e '^ExecStop=' "$X/lib/systemd/system/vservers.service")"
+check "vserver@.service runs the installed vserver in a delegated cgroup" \
+	"Delegate=yes
+Environment=VSERVER_CGROUP_DELEGATED=1
+ExecStart=$X/sbin/vserver %i start
+ExecStop=$X/sbin/vserver %i stop" \
+	"$(grep -e '^ExecStart=' -e '^ExecStop=' -e '^Delegate=' -e '^Environment=' \
+		"$X/lib/systemd/system/vserver@.service")"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	cp "$X/lib/systemd/system/vserver@.service" "$T/vserver@web.service"
+	run systemd-analyze verify --man=no "$T/vserver@web.service"
+	check "systemd-analyze verify vserver@web.service: no complaint" "0|" \
+		"$RC|$(printf '%s\n' "$ERR" | grep -v -e 'network-online.target' -e 'rebootmgr.service' -e 'No such file' -e 'is not executable')"
+else
+	skip_part "systemd-analyze verify vserver@.service (no systemd-analyze here)"
+fi
 if grep -q '@VSERVER_' "$X/etc/init.d/vservers" "$X/sbin/vrpm" "$X/sbin/newvserver"; then
 	fail "install paths substituted in the vservers init script, vrpm and newvserver"
 else

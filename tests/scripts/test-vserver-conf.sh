@@ -5,8 +5,9 @@
 # the build machine's; else the cgroup check, a fake empty root); the command
 # line, status, running and stop of a server that does not run.
 # Usage: test-vserver-conf.sh SCRIPTS-DIR [VSERVER-EXEC-DIR]
-# (vserver checks a configuration with vserver-exec --check: it looks
-# beside itself, then on PATH; without it those checks are skipped.)
+# (vserver reads NAME.conf with vserver-exec --read-conf and checks options
+# with vserver-exec --check: it looks beside itself, then on PATH; without
+# it the test is skipped.)
 TEST=vserver-conf
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
@@ -15,9 +16,8 @@ if [ -n "${2:-}" ] && [ -x "$2/vserver-exec" ]; then
 	PATH=$2:$PATH
 	export PATH
 fi
-HAVE_EXEC=
-if [ -x "$SCRIPTS/vserver-exec" ] || command -v vserver-exec >/dev/null 2>&1; then
-	HAVE_EXEC=1
+if [ ! -x "$SCRIPTS/vserver-exec" ] && ! command -v vserver-exec >/dev/null 2>&1; then
+	skip "no vserver-exec, through which vserver reads NAME.conf (give its directory)"
 fi
 
 VS=$SCRIPTS/vserver
@@ -58,7 +58,8 @@ $TRY" "$RC|$OUT|$ERR"
 run "$VS" --frob start
 check "unknown option" "1||vserver: unknown option '--frob'
 $TRY" "$RC|$OUT|$ERR"
-for bad in ../web .web 'a b' 'x/y'; do
+# (the same names as vserver::valid_server_name's unit test refuses)
+for bad in ../web .web 'a b' 'x/y' 'web+1' 'a:b'; do
 	run "$VS" "$bad" start
 	check "invalid name '$bad'" "1||vserver: invalid server name '$bad' (letters, digits, '.', '_' and '-', not first '.')" \
 		"$RC|$OUT|$ERR"
@@ -161,10 +162,6 @@ bad "ULIMIT with an expansion" \
 	"ULIMIT may only hold ulimit options and numbers, not '-u \$(reboot)'" \
 	"ULIMIT='-u \$(reboot)'"
 
-if [ -z "$HAVE_EXEC" ]; then
-	skip_part "S_CAPS and good configurations: no vserver-exec (give its directory)"
-	finish
-fi
 # Where a good start stops: the kernel check, or with vserver support the
 # (empty, fake) cgroup root.
 EXEC=$SCRIPTS/vserver-exec
