@@ -1,6 +1,7 @@
 #include <vserver/caps.hpp>
 #include <vserver/parse.hpp>
 
+#include <fstream>
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -70,13 +71,19 @@ std::string lower(std::string s) {
 
 } // namespace
 
-TEST(Caps, TableHasAll41CapabilitiesOfLinux612) {
-    EXPECT_EQ(cap_count, 41);
-    EXPECT_EQ(cap_last, 40);
+TEST(Caps, TheRunningKernelsCapabilities) {
+    // libcap reads /proc/sys/kernel/cap_last_cap: what the kernel has, not
+    // a table of this program's (6.12 and Debian 12's 6.1 have 40).
+    std::ifstream file("/proc/sys/kernel/cap_last_cap");
+    int kernel_last = -1;
+    if (file >> kernel_last) {
+        EXPECT_EQ(cap_last(), kernel_last);
+    }
+    EXPECT_GE(cap_last(), 40);
+    EXPECT_EQ(cap_all_mask(), cap_last() >= 63 ? ~0ULL : (1ULL << (cap_last() + 1)) - 1);
     EXPECT_EQ(std::size(known_caps), 41u);
-    EXPECT_EQ(cap_all_mask, 0x1ffffffffffULL);
 #ifdef CAP_CHECKPOINT_RESTORE
-    EXPECT_EQ(CAP_CHECKPOINT_RESTORE, cap_last);
+    EXPECT_EQ(CAP_CHECKPOINT_RESTORE, 40);
     EXPECT_EQ(CAP_NET_RAW, 13);
     EXPECT_EQ(CAP_SYS_ADMIN, 21);
 #endif
@@ -86,8 +93,8 @@ TEST(Caps, TableHasAll41CapabilitiesOfLinux612) {
 
 TEST(Caps, NameOutOfRangeIsEmpty) {
     EXPECT_EQ(cap_name(-1), "");
-    EXPECT_EQ(cap_name(41), "");
-    EXPECT_EQ(cap_name(63), "");
+    EXPECT_EQ(cap_name(cap_last() + 1), "");
+    EXPECT_EQ(cap_name(64), "");
 }
 
 TEST(Caps, LookupWithAndWithoutPrefixInAnyCase) {
@@ -105,10 +112,10 @@ TEST(Caps, LookupWithAndWithoutPrefixInAnyCase) {
 }
 
 TEST(Caps, LookupByNumber) {
-    for (int i = 0; i <= cap_last; ++i)
+    for (int i = 0; i <= cap_last(); ++i)
         EXPECT_EQ(cap_from_name(std::to_string(i)), i);
     EXPECT_EQ(cap_from_name("013"), 13);
-    EXPECT_EQ(cap_from_name("41"), std::nullopt);
+    EXPECT_EQ(cap_from_name(std::to_string(cap_last() + 1)), std::nullopt);
     EXPECT_EQ(cap_from_name("-1"), std::nullopt);
     EXPECT_EQ(cap_from_name("+1"), std::nullopt);
     EXPECT_EQ(cap_from_name("99999999999999999999"), std::nullopt);
@@ -150,14 +157,18 @@ TEST(Caps, FormatMask) {
     EXPECT_EQ(format_caps(cap_bit(13)), "CAP_NET_RAW");
     EXPECT_EQ(format_caps(cap_bit(0) | cap_bit(21) | cap_bit(40)),
               "CAP_CHOWN,CAP_SYS_ADMIN,CAP_CHECKPOINT_RESTORE");
-    EXPECT_EQ(format_caps(cap_bit(5) | cap_bit(41) | cap_bit(63)), "CAP_KILL,41,63");
+    if (cap_last() < 62) {
+        int beyond = cap_last() + 1;
+        EXPECT_EQ(format_caps(cap_bit(5) | cap_bit(beyond) | cap_bit(63)),
+                  "CAP_KILL," + std::to_string(beyond) + ",63");
+    }
 }
 
 TEST(Caps, FormatParseRoundTrip) {
-    EXPECT_EQ(parse_cap_list(format_caps(cap_all_mask)), cap_all_mask);
-    for (int i = 0; i <= cap_last; ++i) {
+    EXPECT_EQ(parse_cap_list(format_caps(cap_all_mask())), cap_all_mask());
+    for (int i = 0; i <= cap_last(); ++i) {
         EXPECT_EQ(parse_cap_list(format_caps(cap_bit(i))), cap_bit(i));
-        std::uint64_t without = cap_all_mask & ~cap_bit(i);
+        std::uint64_t without = cap_all_mask() & ~cap_bit(i);
         EXPECT_EQ(parse_cap_list(format_caps(without)), without);
     }
     for (std::uint64_t mask : {0x1ULL, 0x2a5ULL, 0x155555555ULL, 0x1fffeffffffULL, 0x3000ULL})
@@ -166,7 +177,9 @@ TEST(Caps, FormatParseRoundTrip) {
     std::string all;
     for (const auto &k : known_caps)
         all += (all.empty() ? "" : ",") + std::string(k.name);
-    EXPECT_EQ(format_caps(cap_all_mask), all);
+    if (cap_last() == 40) {
+        EXPECT_EQ(format_caps(cap_all_mask()), all);
+    }
 }
 
 TEST(Caps, SecureSetDropsDangerousCapabilities) {
@@ -197,7 +210,7 @@ TEST(Caps, SecureSetKeepsWhatServicesNeed) {
 
 TEST(Caps, SecureSetPartitionsAllCapabilities) {
     EXPECT_EQ(secure_remove_caps() & secure_keep_caps(), 0u);
-    EXPECT_EQ(secure_remove_caps() | secure_keep_caps(), cap_all_mask);
+    EXPECT_EQ(secure_remove_caps() | secure_keep_caps(), cap_all_mask());
     EXPECT_EQ(std::popcount(secure_keep_caps()), 13);
     EXPECT_EQ(std::popcount(secure_remove_caps()), 28);
 }

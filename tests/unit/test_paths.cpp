@@ -84,11 +84,13 @@ TEST(ConfValue, OnlyTheExactKey) {
 }
 
 TEST(ServerConf, Problems) {
-    EXPECT_EQ(server_conf_problem("# c\n\n  IPROOT=1.2.3.4\nexport S_FLAGS='lock'\n"), std::nullopt);
+    EXPECT_EQ(server_conf_problem("# c\n\n  IPROOT=1.2.3.4\nexport S_FLAGS='lock'\n"),
+              std::nullopt);
     EXPECT_EQ(server_conf_problem("IPROOT=1\nFOO=2\n"), "line 2: unknown key FOO");
     EXPECT_EQ(server_conf_problem("echo hi\n"), "line 1: not a KEY=value assignment");
     EXPECT_EQ(server_conf_problem("1A=x\n"), "line 1: not a KEY=value assignment");
-    EXPECT_EQ(server_conf_problem("S_HOSTNAME=\"web\n"), "line 1: unterminated quote in S_HOSTNAME");
+    EXPECT_EQ(server_conf_problem("S_HOSTNAME=\"web\n"),
+              "line 1: unterminated quote in S_HOSTNAME");
     EXPECT_EQ(server_conf_problem("MEMORY_MAX=64M\nPIDS_MAX=100\n"), std::nullopt);
 }
 

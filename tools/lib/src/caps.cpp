@@ -1,9 +1,11 @@
 #include <vserver/caps.hpp>
 #include <vserver/parse.hpp>
 
-#include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
+#include <linux/capability.h>
+#include <sys/capability.h>
 
 #include "text.hpp"
 
@@ -11,88 +13,42 @@ namespace vserver {
 
 namespace {
 
-// Index = capability number, as in include/uapi/linux/capability.h of Linux 6.12.
-constexpr std::array<std::string_view, cap_count> cap_names = {
-    "CAP_CHOWN",              // 0
-    "CAP_DAC_OVERRIDE",       // 1
-    "CAP_DAC_READ_SEARCH",    // 2
-    "CAP_FOWNER",             // 3
-    "CAP_FSETID",             // 4
-    "CAP_KILL",               // 5
-    "CAP_SETGID",             // 6
-    "CAP_SETUID",             // 7
-    "CAP_SETPCAP",            // 8
-    "CAP_LINUX_IMMUTABLE",    // 9
-    "CAP_NET_BIND_SERVICE",   // 10
-    "CAP_NET_BROADCAST",      // 11
-    "CAP_NET_ADMIN",          // 12
-    "CAP_NET_RAW",            // 13
-    "CAP_IPC_LOCK",           // 14
-    "CAP_IPC_OWNER",          // 15
-    "CAP_SYS_MODULE",         // 16
-    "CAP_SYS_RAWIO",          // 17
-    "CAP_SYS_CHROOT",         // 18
-    "CAP_SYS_PTRACE",         // 19
-    "CAP_SYS_PACCT",          // 20
-    "CAP_SYS_ADMIN",          // 21
-    "CAP_SYS_BOOT",           // 22
-    "CAP_SYS_NICE",           // 23
-    "CAP_SYS_RESOURCE",       // 24
-    "CAP_SYS_TIME",           // 25
-    "CAP_SYS_TTY_CONFIG",     // 26
-    "CAP_MKNOD",              // 27
-    "CAP_LEASE",              // 28
-    "CAP_AUDIT_WRITE",        // 29
-    "CAP_AUDIT_CONTROL",      // 30
-    "CAP_SETFCAP",            // 31
-    "CAP_MAC_OVERRIDE",       // 32
-    "CAP_MAC_ADMIN",          // 33
-    "CAP_SYSLOG",             // 34
-    "CAP_WAKE_ALARM",         // 35
-    "CAP_BLOCK_SUSPEND",      // 36
-    "CAP_AUDIT_READ",         // 37
-    "CAP_PERFMON",            // 38
-    "CAP_BPF",                // 39
-    "CAP_CHECKPOINT_RESTORE", // 40
-};
-
-constexpr int cap_index(std::string_view name) {
-    for (int i = 0; i < cap_count; ++i)
-        if (cap_names[i] == name)
-            return i;
-    throw "no such capability"; // not a constant expression: fails the build
-}
-
-constexpr std::uint64_t caps_of(std::initializer_list<std::string_view> names) {
-    std::uint64_t mask = 0;
-    for (auto name : names)
-        mask |= cap_bit(cap_index(name));
-    return mask;
-}
-
 // Why: root in a vserver keeps what ordinary services need, nothing that reaches the host.
-constexpr std::uint64_t secure_keep = caps_of({
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_AUDIT_WRITE",
-    "CAP_SETFCAP",
-    "CAP_LEASE",
-});
+constexpr std::uint64_t secure_keep =
+    cap_bit(CAP_CHOWN) | cap_bit(CAP_DAC_OVERRIDE) | cap_bit(CAP_FOWNER) | cap_bit(CAP_FSETID) |
+    cap_bit(CAP_KILL) | cap_bit(CAP_SETGID) | cap_bit(CAP_SETUID) | cap_bit(CAP_NET_BIND_SERVICE) |
+    cap_bit(CAP_SYS_CHROOT) | cap_bit(CAP_SYS_PTRACE) | cap_bit(CAP_AUDIT_WRITE) |
+    cap_bit(CAP_SETFCAP) | cap_bit(CAP_LEASE);
 
 } // namespace
 
-std::string_view cap_name(int cap) {
-    if (cap < 0 || cap > cap_last)
+int cap_last() {
+    // libcap asks the running kernel (/proc/sys/kernel/cap_last_cap): a
+    // capability newer than this program is still removed by --secure.
+    static const int last = [] {
+        int bits = static_cast<int>(cap_max_bits());
+        return bits > 0 && bits <= 64 ? bits - 1 : CAP_LAST_CAP;
+    }();
+    return last;
+}
+
+std::uint64_t cap_all_mask() {
+    int last = cap_last();
+    return last >= 63 ? ~std::uint64_t{0} : (cap_bit(last + 1) - 1);
+}
+
+std::string cap_name(int cap) {
+    if (cap < 0 || cap > cap_last())
         return {};
-    return cap_names[cap];
+    char *text = cap_to_name(cap);
+    if (!text)
+        return {};
+    std::string name = detail::to_upper(text);
+    cap_free(text);
+    // (libcap names a capability it does not know by its number)
+    if (detail::all_digits(name))
+        return "CAP_" + name;
+    return name;
 }
 
 std::optional<int> cap_from_name(std::string_view name) {
@@ -101,18 +57,22 @@ std::optional<int> cap_from_name(std::string_view name) {
     if (detail::all_digits(name)) {
         int cap = -1;
         auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), cap);
-        if (ec != std::errc() || end != name.data() + name.size() || cap > cap_last)
+        if (ec != std::errc() || end != name.data() + name.size() || cap > cap_last())
             return std::nullopt;
         return cap;
     }
-    std::string upper = detail::to_upper(name);
-    std::string_view wanted = upper;
-    for (int i = 0; i < cap_count; ++i) {
-        std::string_view full = cap_names[i];
-        if (wanted == full || wanted == full.substr(4))
-            return i;
-    }
-    return std::nullopt;
+    std::string lower;
+    for (char c : name)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!lower.starts_with("cap_"))
+        lower.insert(0, "cap_");
+    cap_value_t value;
+    if (::cap_from_name(lower.c_str(), &value) != 0 || value < 0 || value > cap_last())
+        return std::nullopt;
+    // Only a capability's own name: libcap is lenient (blanks, numbers).
+    if (detail::to_upper(lower) != cap_name(value))
+        return std::nullopt;
+    return static_cast<int>(value);
 }
 
 int parse_cap(std::string_view name) {
@@ -140,16 +100,14 @@ std::string format_caps(std::uint64_t mask) {
             continue;
         if (!out.empty())
             out += ',';
-        if (bit <= cap_last)
-            out += cap_names[bit];
-        else
-            out += std::to_string(bit);
+        std::string name = cap_name(bit);
+        out += name.empty() ? std::to_string(bit) : name;
     }
     return out;
 }
 
 std::uint64_t secure_keep_caps() { return secure_keep; }
 
-std::uint64_t secure_remove_caps() { return cap_all_mask & ~secure_keep; }
+std::uint64_t secure_remove_caps() { return cap_all_mask() & ~secure_keep; }
 
 } // namespace vserver

@@ -1,5 +1,6 @@
-// Capability names of Linux 6.12 (CAP_CHOWN = 0 ... CAP_CHECKPOINT_RESTORE = 40),
-// capability lists and the "secure" set removed by --secure.
+// Capability names and numbers as libcap and the running kernel know them
+// (/proc/sys/kernel/cap_last_cap), capability lists, and the "secure" set
+// removed by --secure.
 #pragma once
 
 #include <cstdint>
@@ -9,17 +10,22 @@
 
 namespace vserver {
 
-inline constexpr int cap_last = 40; // CAP_CHECKPOINT_RESTORE
-inline constexpr int cap_count = cap_last + 1;
-inline constexpr std::uint64_t cap_all_mask = (std::uint64_t{1} << cap_count) - 1;
+// The highest capability the running kernel has (40, CAP_CHECKPOINT_RESTORE,
+// on 6.12).
+int cap_last();
+
+// Every capability of the running kernel, as a mask.
+std::uint64_t cap_all_mask();
 
 constexpr std::uint64_t cap_bit(int cap) { return std::uint64_t{1} << cap; }
 
-// "CAP_CHOWN" for 0 ... "CAP_CHECKPOINT_RESTORE" for 40; "" for any other number.
-std::string_view cap_name(int cap);
+// "CAP_CHOWN" for 0 ... up to cap_last() (libcap's names, upper case; a
+// capability libcap does not know yet is "CAP_<number>"); "" for any other
+// number.
+std::string cap_name(int cap);
 
 // A capability by name ("CAP_NET_RAW", "net_raw", any case) or by decimal
-// number (0 ... cap_last). nullopt if there is none.
+// number (0 ... cap_last()). nullopt if there is none.
 std::optional<int> cap_from_name(std::string_view name);
 
 // Like cap_from_name(), but throws ParseError ("unknown capability 'X'").
@@ -32,7 +38,7 @@ int parse_cap(std::string_view name);
 std::uint64_t parse_cap_list(std::string_view list);
 
 // A mask as "CAP_CHOWN,CAP_KILL" in increasing bit order; bits above
-// cap_last are written as their number. 0 gives "".
+// cap_last() are written as their number. 0 gives "".
 std::string format_caps(std::uint64_t mask);
 
 // The capabilities --secure keeps: what root inside a virtual server needs
@@ -40,8 +46,8 @@ std::string format_caps(std::uint64_t mask);
 // chroot, debug its own processes) without being able to touch the machine.
 std::uint64_t secure_keep_caps();
 
-// The capabilities --secure removes: every capability of cap_all_mask
-// except secure_keep_caps().
+// The capabilities --secure removes: every capability of cap_all_mask()
+// (so also one newer than this program) except secure_keep_caps().
 std::uint64_t secure_remove_caps();
 
 } // namespace vserver
