@@ -9,10 +9,7 @@
 # shellcheck source=../lib/servers.sh
 . "$(dirname "$0")/../lib/servers.sh"
 
-ip link add vx0 type dummy &&
-	ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
-	ip link set vx0 up
-is "$?" 0 "setup: a dummy interface vx0"
+vx0_up
 make_busybox_tree "$TEST_TMP/tpl"
 check_run "setup: build the server" 0 "" "vserver: built one in $VSERVER_ROOTDIR/one" \
 	vserver one build --from "$TEST_TMP/tpl"

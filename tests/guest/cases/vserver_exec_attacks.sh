@@ -16,10 +16,7 @@
 # shellcheck source=../lib/servers.sh
 . "$(dirname "$0")/../lib/servers.sh"
 
-ip link add vx0 type dummy &&
-	ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
-	ip link set vx0 up
-is "$?" 0 "setup: a dummy interface vx0"
+vx0_up
 
 # The tools from a writable copy: the guest's root is read-only, and the
 # attack is a write to the host's vserver-exec.

@@ -10,10 +10,7 @@
 # shellcheck source=../lib/servers.sh
 . "$(dirname "$0")/../lib/servers.sh"
 
-ip link add vx0 type dummy &&
-	ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
-	ip link set vx0 up
-is "$?" 0 "setup: a dummy interface vx0"
+vx0_up
 
 tpl=$TEST_TMP/template
 make_busybox_tree "$tpl"
@@ -23,14 +20,19 @@ make_busybox_tree "$slow"
 printf '#!/bin/sh\ntouch /tmp/booting\nsleep 2\n' >"$slow/etc/rc3.d/S10slow"
 chmod 755 "$slow/etc/rc3.d/S10slow"
 
-# both CMD...: CMD twice at once; their statuses (sorted) in $rcs, their
-# output in $TEST_TMP/both.1 and both.2.
-both() {
-	("$@" >"$TEST_TMP/both.1" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.1.rc") &
-	("$@" >"$TEST_TMP/both.2" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.2.rc") &
+# at_once A B VERB [ARG...]: "vserver A VERB ARG..." and "vserver B VERB
+# ARG..." at once; their statuses (sorted) in $rcs, what the loser said in
+# $loser, and the one of A and B that runs afterwards in $winner (the
+# other in $other).
+at_once() {
+	local a=$1 b=$2
+	shift 2
+	(vserver "$a" "$@" >"$TEST_TMP/both.1" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.1.rc") &
+	(vserver "$b" "$@" >"$TEST_TMP/both.2" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.2.rc") &
 	wait
 	rcs=$(sort -n "$TEST_TMP/both.1.rc" "$TEST_TMP/both.2.rc" | tr '\n' ' ')
 	loser=$(grep -h -v -e ' started in context' -e ': built ' "$TEST_TMP/both.1" "$TEST_TMP/both.2")
+	if vserver "$a" running; then winner=$a other=$b; else winner=$b other=$a; fi
 }
 
 # no_leftovers WHAT NAME...: nothing of the stopped servers stays behind.
@@ -44,7 +46,7 @@ no_leftovers() {
 }
 
 # --- two builds of one name -------------------------------------------------
-both vserver one build --from "$tpl"
+at_once one one build --from "$tpl"
 is "$rcs" "0 1 " "build: of two builds of one name at once, one succeeds"
 like "$loser" "^vserver: $VSERVER_ROOTDIR/one already exists; remove it first" \
 	"build: the other says the tree exists"
@@ -55,7 +57,7 @@ set_conf one IPROOT 127.1.0.2
 set_conf one IPROOTDEV vx0
 
 # --- two starts of one server -----------------------------------------------
-both vserver one start
+at_once one one start
 is "$rcs" "0 1 " "start: of two starts of one server at once, one succeeds"
 like "$loser" "^vserver: one is already running \(context [0-9]+\)$" \
 	"start: the other says it is already running"
@@ -70,14 +72,8 @@ for s in ab1 ab2; do
 	set_conf "$s" IPROOT 127.1.0.3
 	set_conf "$s" IPROOTDEV vx0
 done
-("vserver" ab1 start >"$TEST_TMP/both.1" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.1.rc") &
-("vserver" ab2 start >"$TEST_TMP/both.2" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.2.rc") &
-wait
-rcs=$(sort -n "$TEST_TMP/both.1.rc" "$TEST_TMP/both.2.rc" | tr '\n' ' ')
+at_once ab1 ab2 start
 is "$rcs" "0 1 " "one address: of two servers with one IPROOT started at once, one starts"
-if vserver ab1 running; then winner=ab1 other=ab2; else winner=ab2 other=ab1; fi
-vserver "$winner" running || fail "one address: setup: neither server runs"
-loser=$(grep -h -v ' started in context' "$TEST_TMP/both.1" "$TEST_TMP/both.2")
 is "$loser" "vserver: 127.1.0.3 is already used by the running server $winner" \
 	"one address: the other names the server that has it"
 no_leftovers "one address: the loser" "$other"
@@ -89,13 +85,8 @@ no_leftovers "one address: both stopped" ab1 ab2
 set_conf ab1 S_CONTEXT 300
 set_conf ab2 S_CONTEXT 300
 set_conf ab2 IPROOT 127.1.0.5
-("vserver" ab1 start >"$TEST_TMP/both.1" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.1.rc") &
-("vserver" ab2 start >"$TEST_TMP/both.2" 2>&1 </dev/null; echo $? >"$TEST_TMP/both.2.rc") &
-wait
-rcs=$(sort -n "$TEST_TMP/both.1.rc" "$TEST_TMP/both.2.rc" | tr '\n' ' ')
+at_once ab1 ab2 start
 is "$rcs" "0 1 " "one context: of two servers with one S_CONTEXT started at once, one starts"
-if vserver ab1 running; then winner=ab1 other=ab2; else winner=ab2 other=ab1; fi
-loser=$(grep -h -v ' started in context' "$TEST_TMP/both.1" "$TEST_TMP/both.2")
 is "$loser" "vserver: context 300 (S_CONTEXT) is already used by the running server $winner" \
 	"one context: the other names the server that has it"
 no_leftovers "one context: the loser" "$other"

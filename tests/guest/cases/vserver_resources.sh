@@ -13,10 +13,7 @@
 # shellcheck source=../lib/servers.sh
 . "$(dirname "$0")/../lib/servers.sh"
 
-ip link add vx0 type dummy &&
-	ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
-	ip link set vx0 up
-is "$?" 0 "setup: a dummy interface vx0"
+vx0_up
 CG=/sys/fs/cgroup
 for c in memory pids cpu io; do
 	grep -qw "$c" "$CG/cgroup.subtree_control" || fail "setup: the $c controller is enabled at the root"

@@ -12,6 +12,15 @@ export VSERVER_GLOBAL_CONF=$VS_TOP/vservers.conf
 export VSERVER_STOP_TIMEOUT=3
 mkdir -p "$VSERVER_CONFDIR" "$VSERVER_ROOTDIR" "$VSERVER_RUNDIR"
 
+# vx0_up: a dummy interface vx0 with 127.1.0.1/24, whose subnet gives the
+# servers their addresses (127.1.0.2 ...); a test of its own.
+vx0_up() {
+	ip link add vx0 type dummy &&
+		ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
+		ip link set vx0 up
+	is "$?" 0 "setup: a dummy interface vx0"
+}
+
 # make_busybox_tree DIR: a small Linux system for a server: busybox-static,
 # the C library (for the project's vreboot/vhalt and helpers), users, and a
 # SysV rc with one service, busybox httpd on port 80 serving /var/www.
