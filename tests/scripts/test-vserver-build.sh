@@ -159,6 +159,27 @@ vserver: built b2 in $R/b2|IPROOT=192.0.2.20
 S_HOSTNAME=mine" \
 	"$RC|$(printf '%s\n' "$ERR" | grep -v 'vreboot/vhalt will not work')|$(cat "$C/b2.conf")"
 
+# ---- a tree whose links lead out of it (a server's, cloned) ----
+# Root of a server makes /var/log and /etc/ssh links to the host's
+# directories; building a new server from that tree must not empty or
+# rewrite them.
+for link in var/log etc/ssh; do
+	V=$T/victim-${link%%/*}
+	mkdir -p "$V"
+	printf 'host data\n' >"$V/keep"
+	E=$T/evil-${link%%/*}
+	rm -rf "$E"
+	cp -a "$S" "$E"
+	rm -rf "${E:?}/$link"
+	ln -s "$V" "$E/$link"
+	run "$VS" evil build --from "$E"
+	check "links out: $link -> the host's is refused, nothing touched" \
+		"1|vserver: build: $link in the tree leads out of it (to $V); not building from it|host data|keep" \
+		"$RC|$ERR|$(cat "$V/keep")|$(ls "$V")"
+	check "links out: $link: no tree, no configuration left" "b1 b2|" \
+		"$(names "$R")|$(ls "$C/evil.conf" 2>/dev/null)"
+done
+
 # ---- failures leave nothing ----
 mkdir -p "$T/empty/boot"
 run "$VS" b3 build --from "$T/empty"
