@@ -146,6 +146,9 @@ bad "S_FLAGS" "S_FLAGS: unknown flag 'bogus' (known: lock sched nproc private fa
 bad "S_FLAGS with commas" \
 	"S_FLAGS: unknown flag 'lock,nproc' (known: lock sched nproc private fakeinit userns)" \
 	'S_FLAGS="lock,nproc"'
+for ip in 10.0.0.300 1.2.3 010.0.0.1 0x7f000001; do
+	bad "IPROOT $ip" "IPROOT '$ip' is not a dotted IPv4 address" "IPROOT=$ip"
+done
 for mask in 255.0.255.0 33 255.255.255.256 abc 24.5; do
 	bad "IPROOTMASK $mask" "IPROOTMASK '$mask' is not a netmask" \
 		"IPROOT=192.0.2.10" "IPROOTMASK=$mask"

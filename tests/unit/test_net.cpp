@@ -72,6 +72,20 @@ TEST(ParseIpv4, LooksLikeIpv4) {
         EXPECT_FALSE(looks_like_ipv4(other)) << other;
 }
 
+TEST(ParseNetmask, PrefixOrDottedMask) {
+    EXPECT_EQ(parse_netmask("24"), 24);
+    EXPECT_EQ(parse_netmask("0"), 0);
+    EXPECT_EQ(parse_netmask("32"), 32);
+    EXPECT_EQ(parse_netmask("024"), 24);
+    EXPECT_EQ(parse_netmask("255.255.255.0"), 24);
+    EXPECT_EQ(parse_netmask("255.255.255.255"), 32);
+    EXPECT_EQ(parse_netmask("0.0.0.0"), 0);
+    EXPECT_EQ(parse_netmask("255.255.240.0"), 20);
+    for (const char *bad :
+         {"", "33", "100", "255.0.255.0", "255.255.255.256", "abc", "24.5", "-1", "0.255.255.255"})
+        EXPECT_EQ(parse_netmask(bad), std::nullopt) << bad;
+}
+
 TEST(Ipv4root, UsableAddresses) {
     for (const char *good : {"192.0.2.1", "127.0.0.1", "10.0.0.0", "1.0.0.0", "223.255.255.255",
                              "240.0.0.1", "255.255.255.254"})

@@ -173,9 +173,23 @@ const option long_options[] = {
         vserver::die_errno("cannot read %s", file);
     if (auto problem = vserver::server_conf_problem(*text))
         vserver::die("%s: %s", file, problem->c_str());
+    auto value = [&](std::string_view key) { return vserver::conf_value(*text, key).value_or(""); };
+    // The addresses' syntax (a host name for IPROOT is the resolver's).
+    std::string iproot = value("IPROOT");
+    if (vserver::looks_like_ipv4(iproot))
+        vserver::die("%s: IPROOT '%s' is not a dotted IPv4 address", file, iproot.c_str());
+    std::string mask = value("IPROOTMASK");
+    std::optional<int> prefix;
+    if (!mask.empty() && !(prefix = vserver::parse_netmask(mask)))
+        vserver::die("%s: IPROOTMASK '%s' is not a netmask", file, mask.c_str());
+    std::string bcast = value("IPROOTBCAST");
+    if (!bcast.empty() && !vserver::parse_ipv4(bcast))
+        vserver::die("%s: IPROOTBCAST '%s' is not an IPv4 address", file, bcast.c_str());
     for (auto key : vserver::server_conf_keys) {
         std::string quoted = "'";
-        for (char c : vserver::conf_value(*text, key).value_or(""))
+        std::string text_value =
+            key == "IPROOTMASK" && prefix ? std::to_string(*prefix) : value(key);
+        for (char c : text_value)
             quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
         std::printf("%.*s=%s'\n", static_cast<int>(key.size()), key.data(), quoted.c_str());
     }

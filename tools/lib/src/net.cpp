@@ -59,6 +59,24 @@ bool looks_like_ipv4(std::string_view text) {
     return ::inet_aton(std::string(text).c_str(), &addr) != 0;
 }
 
+std::optional<int> parse_netmask(std::string_view text) {
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos) {
+        std::size_t digits = text.find_first_not_of('0');
+        std::string_view value = digits == std::string_view::npos ? "0" : text.substr(digits);
+        if (value.size() > 2)
+            return std::nullopt;
+        int bits = std::stoi(std::string(value));
+        return bits <= 32 ? std::optional<int>(bits) : std::nullopt;
+    }
+    auto mask = parse_ipv4(text);
+    if (!mask)
+        return std::nullopt;
+    std::uint32_t m = host_order(*mask);
+    int bits = __builtin_popcount(m);
+    std::uint32_t contiguous = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
+    return m == contiguous ? std::optional<int>(bits) : std::nullopt;
+}
+
 std::string format_ipv4(in_addr addr) {
     char buf[INET_ADDRSTRLEN];
     ::inet_ntop(AF_INET, &addr, buf, sizeof(buf));

@@ -22,6 +22,10 @@ std::optional<in_addr> parse_ipv4(std::string_view text);
 // dots ("10.0.0.300", "1.2.3.4.5"). A malformed address, not a host name.
 bool looks_like_ipv4(std::string_view text);
 
+// A prefix length from "24" (decimal, 0 to 32) or "255.255.255.0" (a dotted
+// quad of contiguous ones). nullopt on anything else.
+std::optional<int> parse_netmask(std::string_view text);
+
 // "A.B.C.D".
 std::string format_ipv4(in_addr addr);
 
