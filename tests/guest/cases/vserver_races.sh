@@ -35,6 +35,15 @@ at_once() {
 	if vserver "$a" running; then winner=$a other=$b; else winner=$b other=$a; fi
 }
 
+# until_booting: until the slow server's boot sequence has begun (at most
+# a minute, by the clock: a loaded guest is slow).
+until_booting() {
+	local end=$((SECONDS + 60))
+	while [ ! -e "$VSERVER_ROOTDIR/slow/tmp/booting" ] && [ "$SECONDS" -lt "$end" ]; do
+		sleep 0.05
+	done
+}
+
 # no_leftovers WHAT NAME...: nothing of the stopped servers stays behind.
 no_leftovers() {
 	local what=$1 name left=
@@ -126,7 +135,7 @@ vserver slow build --from "$slow" >/dev/null 2>&1
 set_conf slow IPROOT 127.1.0.4
 set_conf slow IPROOTDEV vx0
 (vserver slow start >"$TEST_TMP/start.out" 2>&1 </dev/null; echo $? >"$TEST_TMP/start.rc") &
-for _ in $(seq 100); do [ -e "$VSERVER_ROOTDIR/slow/tmp/booting" ] && break; sleep 0.05; done
+until_booting
 run vserver slow stop
 wait
 is "$(cat "$TEST_TMP/start.rc") $rc" "0 0" "stop during start: the start ends, then the stop stops it"
@@ -141,7 +150,7 @@ set -m
 vserver slow start >"$TEST_TMP/start.out" 2>&1 </dev/null &
 starter=$!
 set +m
-for _ in $(seq 100); do [ -e "$VSERVER_ROOTDIR/slow/tmp/booting" ] && break; sleep 0.05; done
+until_booting
 kill -INT -- "-$starter"
 wait "$starter"
 is "$?" 130 "interrupted start: vserver start ends with status 130"
