@@ -279,11 +279,13 @@ bool exists(const char *path) {
     return lstat(path, &st) == 0;
 }
 
-// Read-only bind of a path onto itself.
-void bind_read_only(const char *path) {
-    mount_or_die(path, path, nullptr, MS_BIND | MS_REC, nullptr);
-    mount_or_die(nullptr, path, nullptr,
-                 MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+// Binds source on target with flags of its own (a bind first takes those
+// of the mount it comes from): nosuid, nodev, noexec and any in extra.
+void bind_mount(const char *source, const char *target, unsigned long extra,
+                unsigned long rec = 0) {
+    mount_or_die(source, target, nullptr, MS_BIND | rec, nullptr);
+    mount_or_die(nullptr, target, nullptr,
+                 MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC | extra, nullptr);
 }
 
 // What the kernel refuses a context in /proc, the mount table says too, as
@@ -308,28 +310,20 @@ void mask_proc() {
     };
     static const char *const hidden_dirs[] = {"/proc/irq", "/proc/bus", "/proc/acpi", "/proc/scsi",
                                               "/proc/fs"};
-    bind_read_only("/proc/sys");
+    bind_mount("/proc/sys", "/proc/sys", MS_RDONLY, MS_REC);
     for (const char *path : own_settings)
-        if (exists(path)) {
-            // A bind takes the read-only flag along: make it writable.
-            mount_or_die(path, path, nullptr, MS_BIND, nullptr);
-            mount_or_die(nullptr, path, nullptr,
-                         MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
-        }
+        if (exists(path))
+            bind_mount(path, path, 0); // writable again
     // Whatever the server made of its /dev/null in an earlier life would be
     // what these files show.
     struct stat null_dev;
     if (lstat("/dev/null", &null_dev) != 0 || !S_ISCHR(null_dev.st_mode) ||
         null_dev.st_rdev != makedev(1, 3))
         vserver::die("the server's /dev/null is not the null device");
+    // (nodev: opening one fails, EACCES, rather than seem to work)
     for (const char *path : hidden_files)
-        if (exists(path)) {
-            // nodev: opening it fails (EACCES) rather than seem to work.
-            mount_or_die("/dev/null", path, nullptr, MS_BIND, nullptr);
-            mount_or_die(nullptr, path, nullptr,
-                         MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NODEV | MS_NOSUID | MS_NOEXEC,
-                         nullptr);
-        }
+        if (exists(path))
+            bind_mount("/dev/null", path, MS_RDONLY);
     for (const char *path : hidden_dirs)
         if (is_dir(path))
             mount_or_die("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
