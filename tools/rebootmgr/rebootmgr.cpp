@@ -428,33 +428,23 @@ void record_scan(const std::string &rundir, unsigned long count) {
         logmsg(LOG_WARNING, "cannot write %s: %s", file.c_str(), std::strerror(errno));
 }
 
-std::string read_small_file(const std::string &file) {
-    char text[64];
-    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return {};
-    ssize_t n = ::read(fd, text, sizeof(text));
-    ::close(fd);
-    return std::string(text, n > 0 ? static_cast<std::size_t>(n) : 0);
-}
-
 // --reload: SIGHUP to the daemon whose pid file is locked, then wait (at
 // most 10 s) until it has recorded a new scan.
 [[noreturn]] void reload(const std::string &pidfile, const std::string &rundir) {
     int fd = ::open(pidfile.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0 || ::flock(fd, LOCK_SH | LOCK_NB) == 0)
         vserver::die("rebootmgr is not running (no daemon holds %s)", pidfile.c_str());
-    std::string text = read_small_file(pidfile);
+    std::string text = vserver::read_file(pidfile).value_or("");
     ::close(fd);
     char *end;
     long pid = std::strtol(text.c_str(), &end, 10);
     if (pid <= 0 || (*end != '\n' && *end != '\0'))
         vserver::die("%s does not hold a process id", pidfile.c_str());
-    std::string before = read_small_file(scans_file(rundir));
+    std::string before = vserver::read_file(scans_file(rundir)).value_or("");
     if (::kill(static_cast<pid_t>(pid), SIGHUP) < 0)
         vserver::die_errno("cannot signal rebootmgr (pid %ld)", pid);
     for (int i = 0; i < 200; ++i) {
-        std::string now = read_small_file(scans_file(rundir));
+        std::string now = vserver::read_file(scans_file(rundir)).value_or("");
         if (now != before && std::strtol(now.c_str(), nullptr, 10) == pid)
             vserver::exit_success();
         ::usleep(50 * 1000);
