@@ -98,11 +98,7 @@ mgr=$!
 for _ in $(seq 50); do [ -S "$VSERVER_ROOTDIR/alpha/dev/reboot" ] && break; sleep 0.1; done
 run vserver alpha exec /sbin/vreboot
 is "$rc" 0 "vreboot inside alpha is accepted"
-for _ in $(seq 100); do
-	new=$(cat "$VSERVER_RUNDIR/alpha.ctx" 2>/dev/null || :)
-	[ -n "$new" ] && [ "$new" != "$ctx_a" ] && vserver alpha running && break
-	sleep 0.2
-done
+wait_new_context alpha "$ctx_a"
 if [ -n "$new" ] && [ "$new" != "$ctx_a" ]; then
 	pass "vreboot: alpha runs again in a new context ($new)"
 else

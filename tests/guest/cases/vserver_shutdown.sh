@@ -80,11 +80,7 @@ for _ in $(seq 50); do [ -S "$VSERVER_ROOTDIR/one/dev/reboot" ] && break; sleep 
 ctx=$(cat "$VSERVER_RUNDIR/one.ctx")
 run vserver one exec /sbin/vreboot
 is "$rc" 0 "vreboot: accepted"
-for _ in $(seq 100); do
-	new=$(cat "$VSERVER_RUNDIR/one.ctx" 2>/dev/null || :)
-	[ -n "$new" ] && [ "$new" != "$ctx" ] && vserver one running && break
-	sleep 0.2
-done
+wait_new_context one "$ctx"
 wait_journal
 is "$?" 0 "vreboot: the server and its service run again"
 is "$(wc -l <"$runs")" 3 "vreboot: the K script ran"

@@ -88,6 +88,17 @@ wait_http() {
 	return 1
 }
 
+# wait_new_context NAME CTX: after a vreboot, until NAME runs again in a
+# context other than CTX (at most 100 rounds); that context in $new.
+wait_new_context() {
+	for _ in $(seq 100); do
+		new=$(cat "$VSERVER_RUNDIR/$1.ctx" 2>/dev/null || :)
+		[ -n "$new" ] && [ "$new" != "$2" ] && vserver "$1" running && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # host_leftovers NAME: what a stopped server must not leave on the host.
 host_leftovers() {
 	ip -o addr show | grep -F ":$1" || :
