@@ -7,6 +7,7 @@
 // outlives the program and tries to rewrite the file.
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +39,11 @@ __attribute__((constructor)) static void grab_exe(void)
 	if (exe < 0)
 		return;
 	if (fork() == 0) {
+		/*
+		 * Deaf to the hangup the program's terminal sends its group
+		 * when the program, its session leader, ends first.
+		 */
+		signal(SIGHUP, SIG_IGN);
 		setsid();
 		snprintf(fd_text, sizeof(fd_text), "%d", exe);
 		execl("/bin/vx-exe-writer", "vx-exe-writer", fd_text, (char *)NULL);
