@@ -5,9 +5,8 @@
 # the build machine's; else the cgroup check, a fake empty root); the command
 # line, status, running and stop of a server that does not run.
 # Usage: test-vserver-conf.sh SCRIPTS-DIR [VSERVER-EXEC-DIR]
-# (vserver reads NAME.conf with vserver-exec --read-conf and checks options
-# with vserver-exec --check: it looks beside itself, then on PATH; without
-# it the test is skipped.)
+# (vserver reads and checks NAME.conf with vserver-exec --read-conf: it
+# looks beside itself, then on PATH; without it the test is skipped.)
 TEST=vserver-conf
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1

@@ -95,7 +95,8 @@ enum Option {
     OPT_NICE,
     OPT_CGROUP,
     OPT_BACKGROUND,
-    OPT_CHECK,
+    OPT_ULIMIT,
+    OPT_TIMEOUT,
     OPT_CHECK_KERNEL,
     OPT_READ_CONF,
     OPT_PTY,
@@ -118,7 +119,8 @@ const option long_options[] = {
     {"nice", required_argument, nullptr, OPT_NICE},
     {"cgroup", required_argument, nullptr, OPT_CGROUP},
     {"background", no_argument, nullptr, OPT_BACKGROUND},
-    {"check", no_argument, nullptr, OPT_CHECK},
+    {"ulimit", required_argument, nullptr, OPT_ULIMIT},
+    {"timeout", required_argument, nullptr, OPT_TIMEOUT},
     {"check-kernel", no_argument, nullptr, OPT_CHECK_KERNEL},
     {"read-conf", required_argument, nullptr, OPT_READ_CONF},
     {"pty", no_argument, nullptr, OPT_PTY},
@@ -151,12 +153,17 @@ const option long_options[] = {
         "  --pty                run COMMAND on a new terminal of the server's own, relayed\n"
         "                       to this one (an interactive shell)\n"
         "  --chdir DIR          start COMMAND in DIR of the server (/ if it cannot)\n"
-        "  --check              only check the options and exit\n"
+        "  --ulimit OPTIONS     resource limits for COMMAND, as bash's ulimit takes them\n"
+        "                       (\"-H -u 1000 -n 4096\"; a hard limit is also the soft one)\n"
+        "  --timeout SECONDS    stop waiting for COMMAND after SECONDS; status 124\n"
         "  --check-kernel       only check that the kernel has vserver support\n"
         "  --read-conf FILE     only check a server's NAME.conf and print KEY=value for\n"
-        "                       each key (shell-quoted, empty when unset)\n"
+        "                       each key as start uses it (shell-quoted, empty when\n"
+        "                       unset), then IP=, the address, and FLAG_LIST=\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
+        "\n"
+        "COMMAND's environment is PATH, HOME=/root, TERM (this one's) and LANG=C.\n"
         "\n"
         "Exit status: that of COMMAND (0 with --background); 1 for a usage error or\n"
         "when the server cannot be set up; 126 if COMMAND cannot be executed, 127 if it\n"
@@ -171,28 +178,24 @@ const option long_options[] = {
     auto text = vserver::read_file(file);
     if (!text)
         vserver::die_errno("cannot read %s", file);
-    if (auto problem = vserver::server_conf_problem(*text))
-        vserver::die("%s: %s", file, problem->c_str());
-    auto value = [&](std::string_view key) { return vserver::conf_value(*text, key).value_or(""); };
-    // The addresses' syntax (a host name for IPROOT is the resolver's).
-    std::string iproot = value("IPROOT");
-    if (vserver::looks_like_ipv4(iproot))
-        vserver::die("%s: IPROOT '%s' is not a dotted IPv4 address", file, iproot.c_str());
-    std::string mask = value("IPROOTMASK");
-    std::optional<int> prefix;
-    if (!mask.empty() && !(prefix = vserver::parse_netmask(mask)))
-        vserver::die("%s: IPROOTMASK '%s' is not a netmask", file, mask.c_str());
-    std::string bcast = value("IPROOTBCAST");
-    if (!bcast.empty() && !vserver::parse_ipv4(bcast))
-        vserver::die("%s: IPROOTBCAST '%s' is not an IPv4 address", file, bcast.c_str());
-    for (auto key : vserver::server_conf_keys) {
+    vserver::ServerConf conf;
+    try {
+        conf = vserver::check_server_conf(*text);
+    } catch (const vserver::ParseError &e) {
+        vserver::die("%s: %s", file, e.what());
+    } catch (const vserver::SysError &e) {
+        vserver::die_sys(e, "%s", file);
+    }
+    auto print = [](std::string_view key, std::string_view value) {
         std::string quoted = "'";
-        std::string text_value =
-            key == "IPROOTMASK" && prefix ? std::to_string(*prefix) : value(key);
-        for (char c : text_value)
+        for (char c : value)
             quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
         std::printf("%.*s=%s'\n", static_cast<int>(key.size()), key.data(), quoted.c_str());
-    }
+    };
+    for (const auto &[key, value] : conf.values)
+        print(key, value);
+    print("IP", conf.ip);
+    print("FLAG_LIST", conf.flag_list);
     vserver::exit_success();
 }
 
@@ -213,7 +216,8 @@ struct Settings {
     int nice = 0;
     const char *cgroup = nullptr;
     bool background = false;
-    bool check_only = false;
+    std::vector<vserver::UlimitSetting> limits;
+    unsigned timeout = 0;
     bool pty = false;
     const char *chdir = nullptr;
 };
@@ -233,6 +237,50 @@ int parse_nice(const char *text) {
         vserver::usage_error("invalid nice level '%s' (expected -20 to 19)", text);
     return static_cast<int>(value);
 }
+
+unsigned parse_seconds(const char *text) {
+    char *end = nullptr;
+    errno = 0;
+    unsigned long value = std::strtoul(text, &end, 10);
+    if (errno || end == text || *end || *text == '-' || value == 0 || value > 86400)
+        vserver::usage_error("invalid timeout '%s' (expected 1 to 86400 seconds)", text);
+    return static_cast<unsigned>(value);
+}
+
+// Nothing of the caller's environment goes into a server but its terminal
+// type.
+void set_command_environment() {
+    const char *term = std::getenv("TERM");
+    std::string keep_term = term && *term ? term : "dumb";
+    if (clearenv() != 0 ||
+        setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1) != 0 ||
+        setenv("HOME", "/root", 1) != 0 || setenv("TERM", keep_term.c_str(), 1) != 0 ||
+        setenv("LANG", "C", 1) != 0)
+        vserver::die_errno("cannot set the command's environment");
+}
+
+// The server's resource limits, set on the host side of the entry, where
+// raising one is still allowed.
+void apply_limits(const std::vector<vserver::UlimitSetting> &limits) {
+    for (const auto &limit : limits) {
+        rlimit now;
+        if (getrlimit(limit.resource, &now) != 0)
+            vserver::die_errno("cannot read a resource limit");
+        if (limit.hard)
+            now.rlim_max = limit.value;
+        if (limit.soft)
+            now.rlim_cur = limit.value;
+        if (now.rlim_cur > now.rlim_max && now.rlim_max != RLIM_INFINITY)
+            now.rlim_cur = now.rlim_max;
+        if (setrlimit(limit.resource, &now) != 0)
+            vserver::die_errno("cannot set the resource limit %d (ULIMIT)", limit.resource);
+    }
+}
+
+// --timeout: the host side stops waiting, as timeout(1) would report it;
+// what the command leaves running is the caller's to end (vserver stop
+// does, through the server's cgroup).
+void give_up_waiting(int) { _exit(124); }
 
 // The messages between the two sides: the server side says "n" once its
 // namespace exists, the host side answers "g", the server side then sends
@@ -709,6 +757,7 @@ private:
                                   char *const command[]) {
     if (!s.pty)
         take_stdio(io);
+    apply_limits(s.limits);
     if (s.new_ns) {
         if (unshare(CLONE_NEWNS) != 0)
             vserver::die_errno("cannot create a mount namespace");
@@ -816,6 +865,10 @@ int run_host_side(const Settings &s, pid_t server, int from_server, int to_serve
     std::optional<StdioRelay> relay;
     if (!s.pty)
         relay.emplace(io);
+    if (s.timeout) {
+        signal(SIGALRM, give_up_waiting);
+        alarm(s.timeout);
+    }
     auto finish = [&] { return relay ? relay->run(server) : wait_status(server); };
 
     if (!read_byte(from_server, 'n'))
@@ -860,7 +913,6 @@ int run_host_side(const Settings &s, pid_t server, int from_server, int to_serve
 
 int main(int argc, char *argv[]) {
     vserver::init_program(argv);
-    run_from_sealed_copy(argv);
 
     Settings s;
     int c;
@@ -912,8 +964,11 @@ int main(int argc, char *argv[]) {
             case OPT_BACKGROUND:
                 s.background = true;
                 break;
-            case OPT_CHECK:
-                s.check_only = true;
+            case OPT_ULIMIT:
+                s.limits = vserver::parse_ulimit(optarg);
+                break;
+            case OPT_TIMEOUT:
+                s.timeout = parse_seconds(optarg);
                 break;
             case OPT_READ_CONF:
                 print_conf(optarg);
@@ -950,7 +1005,7 @@ int main(int argc, char *argv[]) {
         s.root = argv[optind++];
         if (s.root[0] != '/')
             vserver::usage_error("the server root '%s' is not an absolute path", s.root);
-        if (!s.check_only && !is_dir(s.root))
+        if (!is_dir(s.root))
             vserver::die("the server root %s is not a directory", s.root);
     }
     if (optind >= argc)
@@ -959,8 +1014,10 @@ int main(int argc, char *argv[]) {
         vserver::usage_error("--bcast needs --ip");
     if (s.pty && s.background)
         vserver::usage_error("--pty and --background do not go together");
-    if (s.check_only)
-        return 0;
+    set_command_environment();
+    // (only what enters a server needs it: the reader and the kernel check
+    // above run nothing there)
+    run_from_sealed_copy(argv);
 
     int to_host[2], to_server[2];
     if (pipe2(to_host, O_CLOEXEC) != 0 || pipe2(to_server, O_CLOEXEC) != 0)

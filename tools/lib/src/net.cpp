@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
+#include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -112,6 +113,13 @@ HostInterfaces host_interfaces() {
         if ((ifa->ifa_flags & IFF_BROADCAST) && ifa->ifa_broadaddr &&
             ifa->ifa_broadaddr->sa_family == AF_INET)
             entry.bcast = reinterpret_cast<const sockaddr_in *>(ifa->ifa_broadaddr)->sin_addr;
+        // (without a broadcast address of its own, glibc reports the
+        // address itself there)
+        if (entry.bcast.s_addr == entry.addr.s_addr)
+            entry.bcast = {};
+        if (ifa->ifa_netmask && ifa->ifa_netmask->sa_family == AF_INET)
+            entry.prefix = std::popcount(
+                reinterpret_cast<const sockaddr_in *>(ifa->ifa_netmask)->sin_addr.s_addr);
         ifs.ipv4.push_back(std::move(entry));
     }
     ::freeifaddrs(list);

@@ -42,6 +42,7 @@ struct InterfaceAddress {
     std::string name; // the interface, or the address's label ("eth0:1")
     in_addr addr{};
     in_addr bcast{}; // its broadcast address; 0.0.0.0 when it has none
+    int prefix = 32; // the length of its netmask
 };
 
 // What getifaddrs() reports: the names of all interfaces (any family, down

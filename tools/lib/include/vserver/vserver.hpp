@@ -8,5 +8,6 @@
 #include <vserver/parse.hpp>
 #include <vserver/paths.hpp>
 #include <vserver/proc_status.hpp>
+#include <vserver/server_conf.hpp>
 #include <vserver/syscall.hpp>
 #include <vserver/version.hpp>
