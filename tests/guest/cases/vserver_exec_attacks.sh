@@ -146,6 +146,12 @@ done
 is "$(stat -c %a "$log")" "$mode" "chmod 4755 /proc/PID/fd/1 inside leaves the host's log file as it was"
 run vs one exec sh -c 'ls -l /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2'
 is "$(printf '%s\n' "$out" | grep -c -- '-> pipe:')" 3 "exec: the command's 0, 1 and 2 are pipes"
+# The environment: an administrator's secrets (a token, an agent socket)
+# stay on the host.
+run env API_TOKEN=s3cret SSH_AUTH_SOCK=/tmp/agent.sock TERM=xterm "$bin/vserver" one exec env
+is "$(printf '%s\n' "$out" | sed 's/=.*//' | sort | tr '\n' ' ')" "HOME LANG PATH TERM " \
+	"exec: the command's environment is PATH, HOME, TERM and LANG"
+like "$out" "TERM=xterm" "exec: the administrator's terminal type goes in"
 
 check_run "cleanup: the server stops" 0 "" "vserver: one stopped" vs one stop
 ip link del vx0

@@ -66,6 +66,7 @@ is "$(inside nice sh -c 'renice -n 3 $$ >/dev/null 2>&1; cut -d" " -f19 /proc/$$
 # ULIMIT and S_FLAGS nproc: the limit bounds the whole server.
 server lim ULIMIT="-H -u 20" S_FLAGS="nproc"
 is "$(inside lim sh -c 'ulimit -H -u')" 20 "ULIMIT: the hard process limit inside is 20"
+is "$(inside lim sh -c 'ulimit -S -u')" 20 "ULIMIT: a hard limit is the soft one too (as the seed's vserver set it)"
 # The shell forks until the kernel refuses (and then gives up); the
 # server holds httpd, the shell and 18 sleeps at most: 20 tasks.
 inside lim sh -c 'i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i + 1)); done' >/dev/null 2>&1
