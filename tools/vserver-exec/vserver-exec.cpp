@@ -39,6 +39,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <string>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -96,6 +97,11 @@ enum Option {
     OPT_CGROUP,
     OPT_BACKGROUND,
     OPT_ULIMIT,
+    OPT_LOCK,
+    OPT_ALIAS_DEV,
+    OPT_ALIAS_PREFIX,
+    OPT_ALIAS_LABEL,
+    OPT_ALIAS_FILE,
     OPT_TIMEOUT,
     OPT_CHECK_KERNEL,
     OPT_READ_CONF,
@@ -120,6 +126,11 @@ const option long_options[] = {
     {"cgroup", required_argument, nullptr, OPT_CGROUP},
     {"background", no_argument, nullptr, OPT_BACKGROUND},
     {"ulimit", required_argument, nullptr, OPT_ULIMIT},
+    {"lock", required_argument, nullptr, OPT_LOCK},
+    {"alias-dev", required_argument, nullptr, OPT_ALIAS_DEV},
+    {"alias-prefix", required_argument, nullptr, OPT_ALIAS_PREFIX},
+    {"alias-label", required_argument, nullptr, OPT_ALIAS_LABEL},
+    {"alias-file", required_argument, nullptr, OPT_ALIAS_FILE},
     {"timeout", required_argument, nullptr, OPT_TIMEOUT},
     {"check-kernel", no_argument, nullptr, OPT_CHECK_KERNEL},
     {"read-conf", required_argument, nullptr, OPT_READ_CONF},
@@ -153,10 +164,18 @@ const option long_options[] = {
         "  --pty                run COMMAND on a new terminal of the server's own, relayed\n"
         "                       to this one (an interactive shell)\n"
         "  --chdir DIR          start COMMAND in DIR of the server (/ if it cannot)\n"
+        "  --alias-dev DEV      unless this host has the --ip address, add it to DEV\n"
+        "                       first (with --bcast), as:\n"
+        "  --alias-prefix N     its prefix length (default 32)\n"
+        "  --alias-label LABEL  its label (default DEV)\n"
+        "  --alias-file FILE    written \"ADDR ADDR/N DEV\" before the address is added\n"
         "  --ulimit OPTIONS     resource limits for COMMAND, as bash's ulimit takes them\n"
         "                       (\"-H -u 1000 -n 4096\"; a hard limit is also the soft one)\n"
         "  --timeout SECONDS    stop waiting for COMMAND after SECONDS; status 124\n"
-        "  --check-kernel       only check that the kernel has vserver support\n"
+        "  --check-kernel       only check that the kernel has vserver support (after\n"
+        "                       FILE, with --read-conf)\n"
+        "  --lock FD            first take an exclusive lock on descriptor FD, waiting\n"
+        "                       at most 60 s (then status 75)\n"
         "  --read-conf FILE     only check a server's NAME.conf and print KEY=value for\n"
         "                       each key as start uses it (shell-quoted, empty when\n"
         "                       unset), then IP=, the address, and FLAG_LIST=\n"
@@ -172,9 +191,45 @@ const option long_options[] = {
     vserver::exit_success();
 }
 
+// What --lock exits with when the lock stays busy (EX_TEMPFAIL).
+constexpr int lock_busy_status = 75;
+
+void check_kernel() {
+    try {
+        vserver::api_version();
+    } catch (const vserver::SysError &e) {
+        vserver::die_sys(e, "cannot ask the kernel for its vserver version");
+    }
+}
+
+// --lock: the caller's lock (a server's, held on its descriptor once this
+// program has ended), taken before anything else is read.
+void take_lock(int fd) {
+    constexpr unsigned patience = 60;
+    // (no SA_RESTART: the alarm must interrupt the wait)
+    struct sigaction wake {
+    }, saved{};
+    wake.sa_handler = [](int) {};
+    sigaction(SIGALRM, &wake, &saved);
+    alarm(patience);
+    int taken = flock(fd, LOCK_EX);
+    int err = errno;
+    alarm(0);
+    sigaction(SIGALRM, &saved, nullptr);
+    if (taken == 0)
+        return;
+    if (err == EINTR) {
+        vserver::warn("descriptor %d is still locked after %u s", fd, patience);
+        std::exit(lock_busy_status);
+    }
+    errno = err;
+    vserver::die_errno("cannot lock descriptor %d", fd);
+}
+
 // --read-conf: the one reader of a server's configuration for the vserver
-// script, which evaluates what this prints.
-[[noreturn]] void print_conf(const char *file) {
+// script, which evaluates what this prints; with --check-kernel, once the
+// file is found good.
+[[noreturn]] void print_conf(const char *file, bool and_check_kernel) {
     auto text = vserver::read_file(file);
     if (!text)
         vserver::die_errno("cannot read %s", file);
@@ -186,6 +241,8 @@ const option long_options[] = {
     } catch (const vserver::SysError &e) {
         vserver::die_sys(e, "%s", file);
     }
+    if (and_check_kernel)
+        check_kernel();
     auto print = [](std::string_view key, std::string_view value) {
         std::string quoted = "'";
         for (char c : value)
@@ -218,6 +275,13 @@ struct Settings {
     bool background = false;
     std::vector<vserver::UlimitSetting> limits;
     unsigned timeout = 0;
+    const char *read_conf = nullptr;
+    bool check_kernel = false;
+    int lock_fd = -1;
+    const char *alias_dev = nullptr;
+    int alias_prefix = 32;
+    const char *alias_label = nullptr;
+    const char *alias_file = nullptr;
     bool pty = false;
     const char *chdir = nullptr;
 };
@@ -235,6 +299,15 @@ int parse_nice(const char *text) {
     long value = std::strtol(text, &end, 10);
     if (errno || end == text || *end || value < -20 || value > 19)
         vserver::usage_error("invalid nice level '%s' (expected -20 to 19)", text);
+    return static_cast<int>(value);
+}
+
+int parse_fd(const char *text) {
+    char *end = nullptr;
+    errno = 0;
+    long value = std::strtol(text, &end, 10);
+    if (errno || end == text || *end || value < 0 || value > 1023 || fcntl(value, F_GETFD) < 0)
+        vserver::usage_error("invalid descriptor '%s' (expected an open one)", text);
     return static_cast<int>(value);
 }
 
@@ -281,6 +354,32 @@ void apply_limits(const std::vector<vserver::UlimitSetting> &limits) {
 // what the command leaves running is the caller's to end (vserver stop
 // does, through the server's cgroup).
 void give_up_waiting(int) { _exit(124); }
+
+// --alias-dev: the server's address on the host, unless it is there
+// already. The record comes first, so that whoever cleans up after a
+// failure (vserver start) knows what to remove.
+void add_alias(const Settings &s) {
+    try {
+        if (vserver::has_ipv4(vserver::host_interfaces(), s.ip))
+            return;
+    } catch (const vserver::SysError &e) {
+        vserver::die_sys(e, "cannot list this host's addresses");
+    }
+    std::string addr = vserver::format_ipv4(s.ip);
+    std::string alias = addr + "/" + std::to_string(s.alias_prefix);
+    if (s.alias_file) {
+        FILE *f = std::fopen(s.alias_file, "w");
+        if (!f || std::fprintf(f, "%s %s %s\n", addr.c_str(), alias.c_str(), s.alias_dev) < 0 ||
+            std::fclose(f) != 0)
+            vserver::die_errno("cannot write %s", s.alias_file);
+    }
+    try {
+        vserver::add_ipv4_address(s.alias_dev, s.ip, s.alias_prefix, s.bcast,
+                                  s.alias_label ? s.alias_label : s.alias_dev);
+    } catch (const vserver::SysError &e) {
+        vserver::die_sys(e, "cannot add %s to %s", alias.c_str(), s.alias_dev);
+    }
+}
 
 // The messages between the two sides: the server side says "n" once its
 // namespace exists, the host side answers "g", the server side then sends
@@ -967,18 +1066,33 @@ int main(int argc, char *argv[]) {
             case OPT_ULIMIT:
                 s.limits = vserver::parse_ulimit(optarg);
                 break;
+            case OPT_ALIAS_DEV:
+                s.alias_dev = optarg;
+                break;
+            case OPT_ALIAS_PREFIX:
+                if (auto prefix = vserver::parse_netmask(optarg))
+                    s.alias_prefix = *prefix;
+                else
+                    vserver::usage_error("invalid prefix length '%s' (expected 0 to 32)", optarg);
+                break;
+            case OPT_ALIAS_LABEL:
+                s.alias_label = optarg;
+                break;
+            case OPT_ALIAS_FILE:
+                s.alias_file = optarg;
+                break;
             case OPT_TIMEOUT:
                 s.timeout = parse_seconds(optarg);
                 break;
             case OPT_READ_CONF:
-                print_conf(optarg);
+                s.read_conf = optarg;
+                break;
             case OPT_CHECK_KERNEL:
-                try {
-                    vserver::api_version();
-                } catch (const vserver::SysError &e) {
-                    vserver::die_sys(e, "cannot ask the kernel for its vserver version");
-                }
-                vserver::exit_success();
+                s.check_kernel = true;
+                break;
+            case OPT_LOCK:
+                s.lock_fd = parse_fd(optarg);
+                break;
             case OPT_PTY:
                 s.pty = true;
                 break;
@@ -997,6 +1111,14 @@ int main(int argc, char *argv[]) {
             vserver::usage_error("%s", e.what());
         }
     }
+    if (s.lock_fd >= 0)
+        take_lock(s.lock_fd);
+    if (s.read_conf)
+        print_conf(s.read_conf, s.check_kernel);
+    if (s.check_kernel) {
+        check_kernel();
+        vserver::exit_success();
+    }
     if (!s.new_ns == !s.join_ns)
         vserver::usage_error("give exactly one of --new-ns and --join-ns");
     if (s.new_ns) {
@@ -1014,6 +1136,10 @@ int main(int argc, char *argv[]) {
         vserver::usage_error("--bcast needs --ip");
     if (s.pty && s.background)
         vserver::usage_error("--pty and --background do not go together");
+    if (s.alias_dev && !s.locked)
+        vserver::usage_error("--alias-dev needs --ip");
+    if (s.alias_dev)
+        add_alias(s);
     set_command_environment();
     // (only what enters a server needs it: the reader and the kernel check
     // above run nothing there)

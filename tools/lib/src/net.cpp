@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <cstring>
 #include <ifaddrs.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -194,6 +197,77 @@ std::vector<in_addr> resolve_ipv4(const std::string &name) {
     if (addrs.empty())
         throw ResolveError("no IPv4 address");
     return addrs;
+}
+
+namespace {
+
+// An RTM_NEWADDR request: the header, then the attributes.
+struct AddressRequest {
+    nlmsghdr header;
+    ifaddrmsg address;
+    char attributes[128];
+};
+
+void add_attribute(AddressRequest &req, unsigned short type, const void *data, std::size_t len) {
+    auto *attr = reinterpret_cast<rtattr *>(reinterpret_cast<char *>(&req) +
+                                            NLMSG_ALIGN(req.header.nlmsg_len));
+    attr->rta_type = type;
+    attr->rta_len = static_cast<unsigned short>(RTA_LENGTH(len));
+    std::memcpy(RTA_DATA(attr), data, len);
+    req.header.nlmsg_len = NLMSG_ALIGN(req.header.nlmsg_len) + RTA_ALIGN(attr->rta_len);
+}
+
+} // namespace
+
+void add_ipv4_address(const std::string &dev, in_addr addr, int prefix, in_addr bcast,
+                      const std::string &label) {
+    unsigned index = ::if_nametoindex(dev.c_str());
+    if (index == 0)
+        throw SysError(errno, "no network interface " + dev);
+    if (label.size() >= IFNAMSIZ)
+        throw SysError(EINVAL, "address label " + label + " is too long");
+    AddressRequest req{};
+    req.header.nlmsg_len = NLMSG_LENGTH(sizeof(ifaddrmsg));
+    req.header.nlmsg_type = RTM_NEWADDR;
+    req.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+    req.header.nlmsg_seq = 1;
+    req.address.ifa_family = AF_INET;
+    req.address.ifa_prefixlen = static_cast<unsigned char>(prefix);
+    req.address.ifa_scope = (ntohl(addr.s_addr) >> 24) == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+    req.address.ifa_index = index;
+    add_attribute(req, IFA_LOCAL, &addr, sizeof(addr));
+    add_attribute(req, IFA_ADDRESS, &addr, sizeof(addr));
+    if (bcast.s_addr)
+        add_attribute(req, IFA_BROADCAST, &bcast, sizeof(bcast));
+    add_attribute(req, IFA_LABEL, label.c_str(), label.size() + 1);
+
+    int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0)
+        throw SysError(errno, "cannot open a netlink socket");
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    int err = 0;
+    if (::sendto(fd, &req, req.header.nlmsg_len, 0, reinterpret_cast<sockaddr *>(&kernel),
+                 sizeof(kernel)) < 0) {
+        err = errno;
+    } else {
+        union {
+            nlmsghdr header;
+            char bytes[512];
+        } reply;
+        ssize_t n = ::recv(fd, &reply, sizeof(reply), 0);
+        if (n < 0)
+            err = errno;
+        else if (n < static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr))) ||
+                 reply.header.nlmsg_type != NLMSG_ERROR)
+            err = EPROTO;
+        else
+            err = -static_cast<const nlmsgerr *>(NLMSG_DATA(&reply.header))->error;
+    }
+    ::close(fd);
+    if (err)
+        throw SysError(err, "cannot add " + format_ipv4(addr) + "/" + std::to_string(prefix) +
+                                " to " + dev);
 }
 
 } // namespace vserver

@@ -74,6 +74,13 @@ bool has_ipv4(const HostInterfaces &ifs, in_addr addr);
 // not 0.0.0.0/8, multicast or a broadcast address. Throws SysError.
 bool is_local_ipv4(in_addr addr);
 
+// Adds addr/prefix to the interface dev (rtnetlink, as `ip addr add` does),
+// with the broadcast address bcast unless 0.0.0.0, under label (at most 15
+// bytes: "eth0:web"); scope host for 127.0.0.0/8 as iproute2 gives it.
+// Throws SysError (EEXIST when dev has the address already).
+void add_ipv4_address(const std::string &dev, in_addr addr, int prefix, in_addr bcast,
+                      const std::string &label);
+
 // A failed name resolution; what() is gai_strerror()'s text.
 class ResolveError : public std::runtime_error {
 public:
