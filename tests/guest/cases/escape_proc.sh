@@ -125,4 +125,16 @@ host write "/proc/$V/oom_score_adj" 700
 is "$out/$(cat "/proc/$V/oom_score_adj")" ok/700 \
 	"control: writing a host process's oom_score_adj from context 0 works"
 
+# A /proc/PID file opened in one context and read after its holder moved
+# to another: the task is no longer the holder's to see.
+# shellcheck disable=SC2016 # (for the shells started below)
+run chcontext --silent --ctx 612 bash -c 'sleep 100 & q=$!
+	vx-attack with-fd 5 "/proc/$q/status" -- vx-attack new_s_context new -- \
+		sh -c "cat <&5 >/dev/null 2>&1 && echo read || echo refused"; kill $q'
+like "$out" "refused" "a /proc/PID/status opened before a move to a new context reads nothing after it"
+run chcontext --silent --ctx 612 bash -c 'sleep 100 & q=$!
+	vx-attack with-fd 5 "/proc/$q/status" -- sh -c "cat <&5 >/dev/null 2>&1 && echo read || echo refused"
+	kill $q'
+is "$out" read "control: the same descriptor reads without the move"
+
 escape_finish
