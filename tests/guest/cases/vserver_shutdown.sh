@@ -96,5 +96,25 @@ wait "$mgr" 2>/dev/null
 check_run "stop: once more, quietly" 0 "" "vserver: one stopped" vserver one stop
 is "$(grep -c killed "$state")" 0 "no stop ever had to kill the service"
 is "$(host_leftovers one)" "" "nothing of the server is left on the host"
+
+# A K script that hangs: stop gives up on the sequence after
+# VSERVER_STOP_TIMEOUT, says so, and ends the server all the same.
+printf '#!/bin/sh\nsleep 1000\n' >"$VSERVER_ROOTDIR/one/etc/rc0.d/K05hang"
+chmod 755 "$VSERVER_ROOTDIR/one/etc/rc0.d/K05hang"
+run vserver one start
+wait_journal
+began=$SECONDS
+run env VSERVER_STOP_TIMEOUT=3 vserver one stop
+is "$rc" 0 "hanging K script: stop exits 0"
+like "$err" "the shutdown sequence of one failed; ending its processes" \
+	"hanging K script: stop says the sequence did not finish"
+took=$((SECONDS - began))
+if [ "$took" -lt 30 ]; then
+	pass "hanging K script: stop ends (in $took s)"
+else
+	fail "hanging K script: stop ends" "took $took s"
+fi
+is "$(vserver one running && echo running)" "" "hanging K script: nothing of the server runs"
+is "$(host_leftovers one)" "" "hanging K script: nothing of the server is left on the host"
 ip link del vx0
 finish
