@@ -213,4 +213,24 @@ run "$VS" other start
 check "no server tree" "1||vserver: no server tree $R/other (make it with: vserver other build)" \
 	"$RC|$OUT|$ERR"
 
+# Another command holds the server's lock: start and stop wait
+# VSERVER_LOCK_TIMEOUT seconds, then give up naming the lock.
+mkdir -p "$T/run"
+if command -v flock >/dev/null 2>&1; then
+	# (this shell holds it, on an open file of its own)
+	exec 7>"$T/run/web.lock"
+	flock 7
+	BUSY="vserver: web is still busy after 1 s (another vserver command holds $T/run/web.lock)"
+	run env VSERVER_LOCK_TIMEOUT=1 "$VS" web start
+	check "start while another command holds the lock" "1||$BUSY" "$RC|$OUT|$ERR"
+	run env VSERVER_LOCK_TIMEOUT=1 "$VS" web stop
+	check "stop while another command holds the lock" "1||$BUSY" "$RC|$OUT|$ERR"
+	exec 7>&-
+else
+	skip_part "no flock(1) to hold a server's lock"
+fi
+run env VSERVER_LOCK_TIMEOUT=soon "$VS" web start
+check "a bad VSERVER_LOCK_TIMEOUT" \
+	"1||vserver: VSERVER_LOCK_TIMEOUT must be a number of seconds from 1 to 86400" "$RC|$OUT|$ERR"
+
 finish

@@ -120,3 +120,27 @@ TEST(Ulimit, Bad) {
     EXPECT_THROW(parse_ulimit("-un 1 2"), ParseError);
     EXPECT_THROW(parse_ulimit("-v 99999999999999999999"), ParseError);
 }
+
+TEST(CgroupSetting, FileAndText) {
+    CgroupSetting memory = cgroup_setting("MEMORY_MAX=64M");
+    EXPECT_EQ(memory.file, "memory.max");
+    EXPECT_EQ(memory.text, "64M");
+    EXPECT_EQ(memory.controller, "memory");
+    CgroupSetting cpu = cgroup_setting("CPU_MAX=150%");
+    EXPECT_EQ(cpu.file, "cpu.max");
+    EXPECT_EQ(cpu.text, "150000 100000");
+    EXPECT_EQ(cgroup_setting("CPU_MAX=50000 100000").text, "50000 100000");
+    EXPECT_EQ(cgroup_setting("IO_WEIGHT=300").text, "default 300");
+    EXPECT_EQ(cgroup_setting("IO_WEIGHT=300").controller, "io");
+    EXPECT_EQ(cgroup_setting("PIDS_MAX=max").file, "pids.max");
+    EXPECT_EQ(cgroup_setting("CPU_WEIGHT=50").controller, "cpu");
+}
+
+TEST(CgroupSetting, Bad) {
+    EXPECT_THROW(cgroup_setting("MEMORY_MAX"), ParseError);
+    EXPECT_THROW(cgroup_setting("MEMORY_MAX="), ParseError);
+    EXPECT_THROW(cgroup_setting("MEMORY_MAX=lots"), ParseError);
+    EXPECT_THROW(cgroup_setting("CPU_MAX=0%"), ParseError);
+    EXPECT_THROW(cgroup_setting("S_NICE=5"), ParseError);
+    EXPECT_THROW(cgroup_setting("PIDS_MAX=-1"), ParseError);
+}

@@ -95,9 +95,12 @@ enum Option {
     OPT_BCAST,
     OPT_NICE,
     OPT_CGROUP,
+    OPT_NEW_CGROUP,
+    OPT_CGROUP_SET,
     OPT_BACKGROUND,
     OPT_ULIMIT,
     OPT_LOCK,
+    OPT_LOCK_WAIT,
     OPT_ALIAS_DEV,
     OPT_ALIAS_PREFIX,
     OPT_ALIAS_LABEL,
@@ -124,9 +127,12 @@ const option long_options[] = {
     {"bcast", required_argument, nullptr, OPT_BCAST},
     {"nice", required_argument, nullptr, OPT_NICE},
     {"cgroup", required_argument, nullptr, OPT_CGROUP},
+    {"new-cgroup", required_argument, nullptr, OPT_NEW_CGROUP},
+    {"cgroup-set", required_argument, nullptr, OPT_CGROUP_SET},
     {"background", no_argument, nullptr, OPT_BACKGROUND},
     {"ulimit", required_argument, nullptr, OPT_ULIMIT},
     {"lock", required_argument, nullptr, OPT_LOCK},
+    {"lock-wait", required_argument, nullptr, OPT_LOCK_WAIT},
     {"alias-dev", required_argument, nullptr, OPT_ALIAS_DEV},
     {"alias-prefix", required_argument, nullptr, OPT_ALIAS_PREFIX},
     {"alias-label", required_argument, nullptr, OPT_ALIAS_LABEL},
@@ -160,6 +166,11 @@ const option long_options[] = {
         "  --bcast ADDR         the broadcast address UDP may also bind\n"
         "  --nice N             nice level; COMMAND cannot go below it (-20..19)\n"
         "  --cgroup DIR         move COMMAND into this cgroup before it enters the context\n"
+        "  --new-cgroup DIR     the same, into a cgroup made first, with the controllers\n"
+        "                       its settings (and the sched flag) need enabled above it\n"
+        "  --cgroup-set KEY=VALUE  a resource key of NAME.conf (MEMORY_MAX, MEMORY_HIGH,\n"
+        "                       CPU_MAX, CPU_WEIGHT, PIDS_MAX, IO_WEIGHT) written into\n"
+        "                       the new cgroup (repeatable)\n"
         "  --background         return once COMMAND runs, do not wait for it\n"
         "  --pty                run COMMAND on a new terminal of the server's own, relayed\n"
         "                       to this one (an interactive shell)\n"
@@ -176,6 +187,7 @@ const option long_options[] = {
         "                       FILE, with --read-conf)\n"
         "  --lock FD            first take an exclusive lock on descriptor FD, waiting\n"
         "                       at most 60 s (then status 75)\n"
+        "  --lock-wait SECONDS  wait that long for --lock instead\n"
         "  --read-conf FILE     only check a server's NAME.conf and print KEY=value for\n"
         "                       each key as start uses it (shell-quoted, empty when\n"
         "                       unset), then IP=, the address, and FLAG_LIST=\n"
@@ -204,8 +216,7 @@ void check_kernel() {
 
 // --lock: the caller's lock (a server's, held on its descriptor once this
 // program has ended), taken before anything else is read.
-void take_lock(int fd) {
-    constexpr unsigned patience = 60;
+void take_lock(int fd, unsigned patience) {
     // (no SA_RESTART: the alarm must interrupt the wait)
     struct sigaction wake {
     }, saved{};
@@ -272,12 +283,15 @@ struct Settings {
     bool has_nice = false;
     int nice = 0;
     const char *cgroup = nullptr;
+    bool new_cgroup = false;
+    std::vector<vserver::CgroupSetting> cgroup_settings;
     bool background = false;
     std::vector<vserver::UlimitSetting> limits;
     unsigned timeout = 0;
     const char *read_conf = nullptr;
     bool check_kernel = false;
     int lock_fd = -1;
+    unsigned lock_wait = 60;
     const char *alias_dev = nullptr;
     int alias_prefix = 32;
     const char *alias_label = nullptr;
@@ -311,12 +325,12 @@ int parse_fd(const char *text) {
     return static_cast<int>(value);
 }
 
-unsigned parse_seconds(const char *text) {
+unsigned parse_seconds(const char *text, const char *what) {
     char *end = nullptr;
     errno = 0;
     unsigned long value = std::strtoul(text, &end, 10);
     if (errno || end == text || *end || *text == '-' || value == 0 || value > 86400)
-        vserver::usage_error("invalid timeout '%s' (expected 1 to 86400 seconds)", text);
+        vserver::usage_error("invalid %s '%s' (expected 1 to 86400 seconds)", what, text);
     return static_cast<unsigned>(value);
 }
 
@@ -378,6 +392,69 @@ void add_alias(const Settings &s) {
                                   s.alias_label ? s.alias_label : s.alias_dev);
     } catch (const vserver::SysError &e) {
         vserver::die_sys(e, "cannot add %s to %s", alias.c_str(), s.alias_dev);
+    }
+}
+
+bool write_cgroup_file(const std::string &file, const std::string &text) {
+    int fd = open(file.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    int err = errno;
+    close(fd);
+    errno = err;
+    return ok;
+}
+
+bool cgroup_file_has_word(const std::string &file, std::string_view word) {
+    auto text = vserver::read_file(file);
+    if (!text)
+        return false;
+    std::string padded = " " + *text + " ";
+    for (char &c : padded)
+        if (c == '\n')
+            c = ' ';
+    return padded.find(" " + std::string(word) + " ") != std::string::npos;
+}
+
+// --new-cgroup: the server's cgroup, complete before anything joins it.
+// Controllers are enabled only in the parent (vserver/, or the unit's
+// own delegated cgroup): the root's cgroup.subtree_control belongs to the
+// system manager.
+void make_cgroup(const Settings &s) {
+    std::string dir = s.cgroup;
+    std::string parent = dir.substr(0, dir.find_last_of('/'));
+    std::vector<std::string> controllers;
+    if (s.flags & VXF_SCHED)
+        controllers.emplace_back("cpu");
+    for (const auto &setting : s.cgroup_settings)
+        controllers.push_back(setting.controller);
+    for (const auto &controller : controllers) {
+        if (cgroup_file_has_word(parent + "/cgroup.subtree_control", controller))
+            continue;
+        if (!cgroup_file_has_word(parent + "/cgroup.controllers", controller))
+            vserver::die("the %s cgroup controller is not enabled for %s (enable it in its "
+                         "parent's cgroup.subtree_control, or start the server through "
+                         "vserver@.service)",
+                         controller.c_str(), parent.c_str());
+        if (!write_cgroup_file(parent + "/cgroup.subtree_control", "+" + controller))
+            vserver::die_errno("cannot enable the %s cgroup controller in %s", controller.c_str(),
+                               parent.c_str());
+    }
+    if (mkdir(dir.c_str(), 0755) != 0)
+        vserver::die_errno("cannot create the cgroup %s", dir.c_str());
+    for (const auto &setting : s.cgroup_settings) {
+        std::string file = dir + "/" + setting.file;
+        if (write_cgroup_file(file, setting.text))
+            continue;
+        int err = errno;
+        rmdir(dir.c_str());
+        if (err == ENOENT)
+            vserver::die("%s: this kernel has no %s (its cgroup controller lacks it)",
+                         setting.key.c_str(), setting.file.c_str());
+        errno = err;
+        vserver::die_errno("%s: the kernel refused '%s' for %s", setting.key.c_str(),
+                           setting.text.c_str(), setting.file.c_str());
     }
 }
 
@@ -1058,7 +1135,12 @@ int main(int argc, char *argv[]) {
                 s.has_nice = true;
                 break;
             case OPT_CGROUP:
+            case OPT_NEW_CGROUP:
                 s.cgroup = optarg;
+                s.new_cgroup = c == OPT_NEW_CGROUP;
+                break;
+            case OPT_CGROUP_SET:
+                s.cgroup_settings.push_back(vserver::cgroup_setting(optarg));
                 break;
             case OPT_BACKGROUND:
                 s.background = true;
@@ -1082,7 +1164,7 @@ int main(int argc, char *argv[]) {
                 s.alias_file = optarg;
                 break;
             case OPT_TIMEOUT:
-                s.timeout = parse_seconds(optarg);
+                s.timeout = parse_seconds(optarg, "timeout");
                 break;
             case OPT_READ_CONF:
                 s.read_conf = optarg;
@@ -1092,6 +1174,9 @@ int main(int argc, char *argv[]) {
                 break;
             case OPT_LOCK:
                 s.lock_fd = parse_fd(optarg);
+                break;
+            case OPT_LOCK_WAIT:
+                s.lock_wait = parse_seconds(optarg, "lock wait");
                 break;
             case OPT_PTY:
                 s.pty = true;
@@ -1112,7 +1197,7 @@ int main(int argc, char *argv[]) {
         }
     }
     if (s.lock_fd >= 0)
-        take_lock(s.lock_fd);
+        take_lock(s.lock_fd, s.lock_wait);
     if (s.read_conf)
         print_conf(s.read_conf, s.check_kernel);
     if (s.check_kernel) {
@@ -1138,12 +1223,16 @@ int main(int argc, char *argv[]) {
         vserver::usage_error("--pty and --background do not go together");
     if (s.alias_dev && !s.locked)
         vserver::usage_error("--alias-dev needs --ip");
-    if (s.alias_dev)
-        add_alias(s);
+    if (!s.cgroup_settings.empty() && !s.new_cgroup)
+        vserver::usage_error("--cgroup-set needs --new-cgroup");
     set_command_environment();
     // (only what enters a server needs it: the reader and the kernel check
-    // above run nothing there)
+    // above run nothing there; the host steps below run once, in the copy)
     run_from_sealed_copy(argv);
+    if (s.alias_dev)
+        add_alias(s);
+    if (s.new_cgroup)
+        make_cgroup(s);
 
     int to_host[2], to_server[2];
     if (pipe2(to_host, O_CLOEXEC) != 0 || pipe2(to_server, O_CLOEXEC) != 0)

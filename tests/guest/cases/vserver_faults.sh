@@ -10,7 +10,7 @@ ip link add vx0 type dummy
 ip addr add 127.4.0.1/24 dev vx0
 ip link set vx0 up
 make_busybox_tree "$TEST_TMP/template"
-for s in one two stubborn; do
+for s in one two stubborn far; do
 	vserver "$s" build --from "$TEST_TMP/template" >/dev/null 2>&1
 	set_conf "$s" IPROOTDEV vx0
 done
@@ -70,6 +70,19 @@ run vserver two start
 is "$rc" 1 "a fakeinit server without /sbin/init did not start"
 like "$err" "two did not start" "it says so"
 nothing_left two "after the missing init"
+
+# An address the kernel will not add (an interface whose MTU is below
+# IPv4's minimum has no IPv4 at all): one line, and the start is undone.
+ip link add vx9 type dummy
+ip link set vx9 mtu 60 up
+set_conf far IPROOT 127.4.0.7
+set_conf far IPROOTDEV vx9
+set_conf far IPROOTMASK 24
+run vserver far start
+is "$rc" 1 "a server whose address cannot be added did not start"
+like "$err" "^vserver: far did not start: cannot add 127.4.0.7/24 to vx9: " "it says why"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "in one line"
+nothing_left far "after the refused address"
 
 # A process that ignores SIGTERM: stop ends it with SIGKILL.
 cat >"$VSERVER_ROOTDIR/stubborn/etc/init.d/stubborn" <<'EOF'

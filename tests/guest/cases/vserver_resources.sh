@@ -79,15 +79,17 @@ is "$(host_leftovers lim)" "" "stop: no alias, mount, cgroup or run file is left
 bad() {
 	set_conf lim "$1" "$2"
 	run vserver lim start
-	is "$rc $err" "1 vserver: $VSERVER_CONFDIR/lim.conf: $3" "bad value: $1=$2 is refused"
+	is "$rc $err" "1 vserver: $3" "bad value: $1=$2 is refused"
 	is "$(host_leftovers lim)" "" "bad value: $1=$2 leaves nothing"
 	set_conf lim "$1" "$4"
 }
-bad MEMORY_MAX 64Q "MEMORY_MAX must be a size (bytes, or a number with K, M, G or T) or max, not '64Q'" 64M
-bad CPU_MAX "1 2 3" "CPU_MAX must be N% (of one CPU), QUOTA [PERIOD] in microseconds or max, not '1 2 3'" 50%
-bad CPU_WEIGHT 0 "CPU_WEIGHT must be a weight from 1 to 10000, not '0'" 200
-bad PIDS_MAX lots "PIDS_MAX must be a number of tasks or max, not 'lots'" 40
-bad CPU_MAX "1000 10" "CPU_MAX: the kernel refused '1000 10' for cpu.max" 50%
+conf=$VSERVER_CONFDIR/lim.conf
+bad MEMORY_MAX 64Q "$conf: MEMORY_MAX must be a size (bytes, or a number with K, M, G or T) or max, not '64Q'" 64M
+bad CPU_MAX "1 2 3" "$conf: CPU_MAX must be N% (of one CPU), QUOTA [PERIOD] in microseconds or max, not '1 2 3'" 50%
+bad CPU_WEIGHT 0 "$conf: CPU_WEIGHT must be a weight from 1 to 10000, not '0'" 200
+bad PIDS_MAX lots "$conf: PIDS_MAX must be a number of tasks or max, not 'lots'" 40
+# (the kernel's own check: cpu.max's period is at least 1000 us)
+bad CPU_MAX "1000 10" "lim did not start: CPU_MAX: the kernel refused '1000 10' for cpu.max: Invalid argument" 50%
 
 # --- the delegated layout of vserver@.service ---------------------------------
 # This test plays systemd: the unit's cgroup with every controller

@@ -271,4 +271,38 @@ std::vector<UlimitSetting> parse_ulimit(std::string_view text) {
     return settings;
 }
 
+CgroupSetting cgroup_setting(std::string_view assignment) {
+    auto equals = assignment.find('=');
+    if (equals == std::string_view::npos)
+        bad("not a KEY=VALUE resource setting: " + quoted(assignment));
+    std::string key(assignment.substr(0, equals));
+    std::string value(assignment.substr(equals + 1));
+    if (value.empty())
+        bad(key + " has no value");
+    if (key == "MEMORY_MAX" || key == "MEMORY_HIGH") {
+        check_size(key, value);
+        return {key, key == "MEMORY_MAX" ? "memory.max" : "memory.high", value, "memory"};
+    }
+    if (key == "CPU_MAX") {
+        check_cpu_max(value);
+        if (value.back() == '%')
+            value = std::to_string(*number(value.substr(0, value.size() - 1)) * 1000) + " 100000";
+        return {key, "cpu.max", value, "cpu"};
+    }
+    if (key == "CPU_WEIGHT") {
+        check_weight(key, value);
+        return {key, "cpu.weight", value, "cpu"};
+    }
+    if (key == "IO_WEIGHT") {
+        check_weight(key, value);
+        return {key, "io.weight", "default " + value, "io"};
+    }
+    if (key == "PIDS_MAX") {
+        check_pids(value);
+        return {key, "pids.max", value, "pids"};
+    }
+    bad(quoted(key) + " is not a resource key (MEMORY_MAX, MEMORY_HIGH, CPU_MAX, CPU_WEIGHT, "
+                      "PIDS_MAX, IO_WEIGHT)");
+}
+
 } // namespace vserver

@@ -43,4 +43,17 @@ struct UlimitSetting {
 // ParseError.
 std::vector<UlimitSetting> parse_ulimit(std::string_view text);
 
+// What a resource key of NAME.conf (MEMORY_MAX, MEMORY_HIGH, CPU_MAX,
+// CPU_WEIGHT, PIDS_MAX, IO_WEIGHT) writes into the server's cgroup.
+struct CgroupSetting {
+    std::string key;        // the NAME.conf key, for messages
+    std::string file;       // "memory.max"
+    std::string text;       // what is written ("50%" of CPU_MAX: "50000 100000")
+    std::string controller; // what the parent must enable: "memory"
+};
+
+// KEY=VALUE as the cgroup setting it becomes; throws ParseError for an
+// unknown key or a bad value (the same rule as check_server_conf).
+CgroupSetting cgroup_setting(std::string_view assignment);
+
 } // namespace vserver
