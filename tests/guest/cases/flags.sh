@@ -73,36 +73,42 @@ check_run "nproc: a context with a limit of 3 holding 1 task: 2 more may join or
 	"1 EAGAIN" "" chcontext --silent --ctx 53 vx-fork 20
 kill_anywhere "$np"
 
-# fakeinit: the creator is the init of the context.
+# fakeinit: the creator is the init of the context, 1 inside it (the
+# orphan's parent and initpid too); the spectator sees its real number.
 cat >"$TEST_TMP/fakeinit.sh" <<'END'
 echo "pid $$"
 bash -c 'echo "child_ppid $PPID"'
 (sleep 1000 & echo $! >"$1/orphan")
 o=$(cat "$1/orphan")
 i=0
-while [ "$(sed -n 's/^PPid:\t//p' /proc/$o/status)" != "$(sed -n 's/^initpid:\t//p' /proc/$o/status)" ] &&
-	[ $i -lt 100 ]; do
+while [ "$(sed -n 's/^PPid:\t//p' /proc/$o/status)" != 1 ] && [ $i -lt 100 ]; do
 	sleep 0.05; i=$((i + 1))
 done
 echo "orphan_ppid $(sed -n 's/^PPid:\t//p' /proc/$o/status)"
 echo "orphan_initpid $(sed -n 's/^initpid:\t//p' /proc/$o/status)"
 grep -E '^(Name|s_context|ctxflags|initpid):' /proc/1/status
+: >"$1/adopted"
+for _ in $(seq 100); do [ -e "$1/checked" ] && break; sleep 0.05; done
 kill $o
 END
 chcontext --silent --ctx 55 --flag fakeinit bash "$TEST_TMP/fakeinit.sh" "$TEST_TMP" \
 	>"$TEST_TMP/fakeinit.out" 2>"$TEST_TMP/fakeinit.err" </dev/null &
 f=$!
+for _ in $(seq 100); do [ -e "$TEST_TMP/adopted" ] && break; sleep 0.05; done
+is "$(field "$(cat "$TEST_TMP/orphan")" PPid)/$(field "$(cat "$TEST_TMP/orphan")" initpid)" "$f/$f" \
+	"fakeinit: to the spectator, the orphan's parent and init are the fake init's real pid $f"
+: >"$TEST_TMP/checked"
 wait "$f"
 is "$?/$(cat "$TEST_TMP/fakeinit.err")" "0/" "fakeinit: the context's init ran without error"
 is "$(cat "$TEST_TMP/fakeinit.out")" "pid 1
 child_ppid 1
-orphan_ppid $f
-orphan_initpid $f
+orphan_ppid 1
+orphan_initpid 1
 $(status_line Name bash)
 $(status_line s_context 55)
 $(status_line ctxflags fakeinit)
-$(status_line initpid "$f")" \
-	"fakeinit: getpid() is 1, a child's getppid() is 1, an orphan's parent is the fake init $f, /proc/1 is the fake init"
+$(status_line initpid 1)" \
+	"fakeinit: getpid() is 1, a child's getppid() is 1, an orphan's parent is the fake init (1), /proc/1 is the fake init"
 check_run "user: fakeinit: echo \$\$ prints 1" 0 "1" "" \
 	as_user chcontext --silent --flag fakeinit sh -c 'echo $$'
 bg_start chcontext --silent --flag fakeinit sleep 1000
