@@ -12,6 +12,11 @@
 //       timed (mode fork), and one child doing that M times (mode loop);
 //       unshare(CLONE_NEWIPC) and unshare(CLONE_NEWUTS) alike, for
 //       reference.  Prints every phase, then all phases of a size together.
+//   ctxbench forkexit [-n N] [-b BLOCK]
+//       Time fork() + _exit(0) in the child + waitpid() in the parent, the
+//       path every fork and exit of the machine takes through the
+//       context accounting: N blocks of BLOCK round trips, the mean round
+//       trip of each block a sample (median, p10, p90, mean).
 //   ctxbench hold -t TASKS -c CONTEXTS -- CMD [ARG]...
 //       Hold TASKS tasks spread evenly over CONTEXTS new contexts (0: all in
 //       the caller's context), run CMD once, release them; CMD's status.
@@ -616,12 +621,47 @@ int cmd_exec(int argc, char **argv) {
     return 0;
 }
 
+// ---- forkexit ----
+
+int cmd_forkexit(int argc, char **argv) {
+    int blocks = 200, block = 20;
+    int opt;
+    while ((opt = getopt(argc, argv, "+n:b:")) != -1) {
+        if (opt == 'n')
+            blocks = positive(optarg);
+        else if (opt == 'b')
+            block = positive(optarg);
+        else
+            std::exit(2);
+    }
+    if (optind != argc || blocks == 0 || block == 0)
+        die("usage: ctxbench forkexit [-n BLOCKS] [-b BLOCK]");
+    std::vector<double> per_trip;
+    for (int b = 0; b < blocks; b++) {
+        double t0 = now_us();
+        for (int i = 0; i < block; i++) {
+            pid_t pid = fork();
+            if (pid < 0)
+                die("fork", "", errno);
+            if (pid == 0)
+                _exit(0);
+            int status;
+            if (waitpid(pid, &status, 0) != pid)
+                die("waitpid", "", errno);
+        }
+        per_trip.push_back((now_us() - t0) / block);
+    }
+    print_stats("forkexit blocks=" + std::to_string(blocks) + " block=" + std::to_string(block),
+                stats(per_trip));
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     if (argc < 2)
-        die("usage: ctxbench exec|latency|hold ... (see bench/ctxbench.cpp)");
+        die("usage: ctxbench exec|latency|hold|forkexit ... (see bench/ctxbench.cpp)");
     std::string cmd = argv[1];
     if (cmd == "exec")
         return cmd_exec(argc - 1, argv + 1);
@@ -629,5 +669,7 @@ int main(int argc, char **argv) {
         return cmd_latency(argc - 1, argv + 1);
     if (cmd == "hold")
         return cmd_hold(argc - 1, argv + 1);
+    if (cmd == "forkexit")
+        return cmd_forkexit(argc - 1, argv + 1);
     die("unknown subcommand '%s'", cmd.c_str());
 }
