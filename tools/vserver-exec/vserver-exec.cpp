@@ -1024,15 +1024,10 @@ void release_namespace(const char *file) {
 }
 
 bool join_cgroup(const char *dir, pid_t server) {
-    std::string procs = std::string(dir) + "/cgroup.procs";
-    std::string pid = std::to_string(server);
-    int fd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-    bool ok = fd >= 0 && write(fd, pid.data(), pid.size()) == static_cast<ssize_t>(pid.size());
-    if (!ok)
-        vserver::warn("cannot move the server into the cgroup %s: %s", dir, std::strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    return ok;
+    if (write_cgroup_file(std::string(dir) + "/cgroup.procs", std::to_string(server)))
+        return true;
+    vserver::warn("cannot move the server into the cgroup %s: %s", dir, std::strerror(errno));
+    return false;
 }
 
 int run_host_side(const Settings &s, pid_t server, int from_server, int to_server, Stdio &io) {
