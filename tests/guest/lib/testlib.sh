@@ -67,8 +67,9 @@ run() {
 	# (the outer redirection takes bash's notes on killed jobs it reaps)
 	{ "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" </dev/null; } 2>/dev/null
 	rc=$?
-	out=$(cat "$TEST_TMP/out")
-	err=$(cat "$TEST_TMP/err")
+	# (a NUL byte cannot be in a shell variable: dropped without a word)
+	out=$(tr -d '\0' <"$TEST_TMP/out")
+	err=$(tr -d '\0' <"$TEST_TMP/err")
 }
 
 # check_run WHAT RC OUT ERR CMD...: run CMD and compare all three exactly.
