@@ -6,6 +6,10 @@ case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
 
 C=$SRCROOT/completion
+# The capability names come from reducecap --list-caps: the built one (the
+# second argument) or else the one on PATH.
+if [ -n "${2:-}" ]; then PATH=$2:$PATH; fi
+command -v reducecap >/dev/null || skip "no reducecap built or on PATH for the capability names"
 for cmd in chcontext reducecap vkill vps vpstree vtop vserver-stat chbind \
 	vserver-lock-service rebootmgr vreboot vserver vservers vrpm newvserver \
 	vserver-exec; do
@@ -17,8 +21,13 @@ for cmd in chcontext reducecap vkill vps vpstree vtop vserver-stat chbind \
 	esac
 done
 
-check "41 capabilities" 41 \
-	"$(bash -c 'source "$1"; echo ${#_vserver_caps[@]}' sh "$C/chcontext")"
+check "the capabilities of the running kernel, from reducecap --list-caps" \
+	"$(($(cat /proc/sys/kernel/cap_last_cap) + 1)) chown checkpoint_restore" \
+	"$(bash -c 'source "$1"; _vserver_load_caps; echo ${#_vserver_caps[@]} \
+		${_vserver_caps[0]} ${_vserver_caps[40]}' sh "$C/chcontext")"
+check "without reducecap, no capability name and not a word" "|" \
+	"$(PATH=/nonexistent /bin/bash -c 'source "$1"; _vserver_load_caps
+		printf "%s|" "${_vserver_caps[*]}"' sh "$C/chcontext" 2>&1)"
 
 # comp FILE FUNCTION WORD...: the completions of the last WORD.
 comp() {

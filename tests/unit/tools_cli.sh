@@ -83,7 +83,7 @@ for opt in --ctx --flag --cap --secure --hostname --domainname --silent; do
     grep -q -- "$opt" "$tmp/out" || fail "chcontext --help does not list $opt"
 done
 run "$REDUCECAP" --help
-for opt in --cap --secure --show --show-secure; do
+for opt in --cap --secure --show --show-secure --list-caps; do
     grep -q -- "$opt" "$tmp/out" || fail "reducecap --help does not list $opt"
 done
 run "$CHBIND" --help
@@ -112,6 +112,8 @@ expect_usage_error "requires an argument" "$CHCONTEXT" --ctx
 expect_usage_error "unknown capability 'NOSUCH'" "$REDUCECAP" --cap NOSUCH true
 expect_usage_error "missing command" "$REDUCECAP" --secure
 expect_usage_error "cannot be combined" "$REDUCECAP" --show-secure true
+expect_usage_error "cannot be combined" "$REDUCECAP" --list-caps --cap NET_RAW
+expect_usage_error "cannot be combined" "$REDUCECAP" --list-caps --show-secure
 expect_usage_error "invalid context id '70000'" "$VKILL" --ctx 70000 1
 expect_usage_error "unknown signal 'NOSUCH'" "$VKILL" -s NOSUCH 1
 expect_usage_error "unknown signal 'NOSUCH'" "$VKILL" --signal=NOSUCH 1
@@ -196,6 +198,13 @@ for cap in CAP_SYS_ADMIN CAP_NET_RAW CAP_SYS_MODULE; do
     grep -q "$cap" "$tmp/out" || fail "reducecap --show-secure lacks $cap"
 done
 grep -q CAP_NET_BIND_SERVICE "$tmp/out" && fail "reducecap --show-secure lists NET_BIND_SERVICE"
+
+# reducecap --list-caps: every capability of the running kernel, a line each.
+expect_info "$REDUCECAP" --list-caps
+[ "$(lines "$tmp/out")" -eq "$(($(cat /proc/sys/kernel/cap_last_cap) + 1))" ] ||
+    fail "reducecap --list-caps: not one line per capability of the kernel"
+[ "$(head -n 1 "$tmp/out")" = CAP_CHOWN ] || fail "reducecap --list-caps: CAP_CHOWN is not first"
+grep -qx CAP_NET_RAW "$tmp/out" || fail "reducecap --list-caps lacks CAP_NET_RAW"
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"

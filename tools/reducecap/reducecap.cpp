@@ -12,6 +12,7 @@ enum Option {
     OPT_SECURE,
     OPT_SHOW,
     OPT_SHOW_SECURE,
+    OPT_LIST_CAPS,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -21,6 +22,7 @@ const option long_options[] = {
     {"secure", no_argument, nullptr, OPT_SECURE},
     {"show", no_argument, nullptr, OPT_SHOW},
     {"show-secure", no_argument, nullptr, OPT_SHOW_SECURE},
+    {"list-caps", no_argument, nullptr, OPT_LIST_CAPS},
     {"help", no_argument, nullptr, OPT_HELP},
     {"version", no_argument, nullptr, OPT_VERSION},
     {nullptr, 0, nullptr, 0},
@@ -29,7 +31,7 @@ const option long_options[] = {
 [[noreturn]] void usage() {
     std::printf("Usage: %s [OPTION]... COMMAND [ARG]...\n"
                 "  or:  %s [OPTION]... --show [COMMAND [ARG]...]\n"
-                "  or:  %s --show-secure\n"
+                "  or:  %s --show-secure | --list-caps\n"
                 "Remove capabilities from the capability ceiling of this process, irreversibly,\n"
                 "then run COMMAND under it. Even setuid programs cannot regain them.\n"
                 "\n"
@@ -40,6 +42,8 @@ const option long_options[] = {
                 "                       comma-separated names; COMMAND is optional with it\n"
                 "  --show-secure        print the capabilities --secure removes, as one line of\n"
                 "                       comma-separated names, and exit (takes nothing else)\n"
+                "  --list-caps          print every capability of the running kernel, one name\n"
+                "                       per line, and exit (takes nothing else)\n"
                 "  --help               display this help and exit\n"
                 "  --version            output version information and exit\n"
                 "\n"
@@ -59,7 +63,8 @@ int main(int argc, char *argv[]) {
     std::uint64_t remove_cap = 0;
     bool show = false;
     bool show_secure = false;
-    bool other_options = false; // anything --show-secure cannot be combined with
+    bool list_caps = false;
+    bool other_options = false; // anything --show-secure or --list-caps goes without
 
     int c;
     while ((c = getopt_long(argc, argv, "+", long_options, nullptr)) != -1) {
@@ -80,6 +85,9 @@ int main(int argc, char *argv[]) {
             case OPT_SHOW_SECURE:
                 show_secure = true;
                 break;
+            case OPT_LIST_CAPS:
+                list_caps = true;
+                break;
             case OPT_HELP:
                 usage();
             case OPT_VERSION:
@@ -94,11 +102,14 @@ int main(int argc, char *argv[]) {
     }
     bool have_command = optind < argc;
 
-    if (show_secure) {
-        if (other_options || have_command)
-            vserver::usage_error("--show-secure cannot be combined with other options or a "
-                                 "command");
-        std::printf("%s\n", vserver::format_caps(vserver::secure_remove_caps()).c_str());
+    if (show_secure || list_caps) {
+        const char *alone = show_secure ? "--show-secure" : "--list-caps";
+        if (other_options || have_command || (show_secure && list_caps))
+            vserver::usage_error("%s cannot be combined with other options or a command", alone);
+        if (show_secure)
+            std::printf("%s\n", vserver::format_caps(vserver::secure_remove_caps()).c_str());
+        for (int cap = 0; list_caps && cap <= vserver::cap_last(); ++cap)
+            std::printf("%s\n", vserver::cap_name(cap).c_str());
         vserver::exit_success();
     }
     if (!have_command && !show)
