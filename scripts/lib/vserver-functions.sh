@@ -18,14 +18,17 @@
 #   VSERVER_ROOTDIR      the servers' root directories NAME/ (default
 #                        /vservers)
 #   VSERVER_PROC         proc file system to read (default /proc); for tests
+#   VSERVER_EXEC         the vserver-exec to run (default: the one beside the
+#                        script, else the one on PATH); for tests
 #   VSERVER_SKIP_CHCONTEXT=1
 #                        do not enter context 1, run in place; for tests only
 #
 # Precedence for VSERVER_CONFDIR, VSERVER_RUNDIR and VSERVER_ROOTDIR: the
 # environment, then an assignment in the global file, then the default.
-# Configuration files are read, not executed: vs_conf_value takes the last
-# "KEY=value" (optionally preceded by "export") and removes one level of
-# quotes; no shell expansion happens.
+# Configuration files are read, not executed, by the tools' library
+# (vserver-exec --conf-value, --paths, --read-conf): the last "KEY=value"
+# (optionally preceded by "export") counts, one level of quotes is removed,
+# no shell expansion happens.
 
 VS_VERSION=0.1.0
 : "${PROG:=vserver}"
@@ -63,59 +66,38 @@ vs_std_options() {
 	esac
 }
 
+# vs_find_tool: _vs_tool is vserver-exec: $VSERVER_EXEC, else the one
+# beside the script, else the one on PATH.  It also reads the configuration
+# files for the scripts: the tools' library is their one reader.
+vs_find_tool() {
+	[ -z "${_vs_tool:-}" ] || return 0
+	if [ -n "${VSERVER_EXEC:-}" ]; then
+		_vs_tool=$VSERVER_EXEC
+	elif [ -x "${_vs_here:-.}/vserver-exec" ]; then
+		_vs_tool=${_vs_here:-.}/vserver-exec
+	else
+		_vs_tool=$(command -v vserver-exec) || vs_die "cannot find vserver-exec"
+	fi
+}
+
 # vs_conf_value FILE KEY: prints the value of the last assignment to KEY in
 # FILE.  Status 1 when FILE is unreadable or has no such assignment.
 vs_conf_value() {
 	if [ ! -f "$1" ] || [ ! -r "$1" ]; then
 		return 1
 	fi
-	awk -v key="$2" '
-	{
-		l = $0
-		sub(/^[ \t]+/, "", l)
-		if (l ~ /^export[ \t]/)
-			sub(/^export[ \t]+/, "", l)
-		if (substr(l, 1, length(key) + 1) != key "=")
-			next
-		v = substr(l, length(key) + 2)
-		q = substr(v, 1, 1)
-		if (q == "\"" || q == "'\''") {
-			v = substr(v, 2)
-			i = index(v, q)
-			if (i == 0)
-				next
-			v = substr(v, 1, i - 1)
-		} else {
-			sub(/[ \t;].*$/, "", v)
-		}
-		val = v
-		found = 1
-	}
-	END {
-		if (found)
-			print val
-		exit !found
-	}' "$1"
+	vs_find_tool
+	"$_vs_tool" --conf-value "$2" "$1"
 }
 
 # vs_init_dirs: sets and exports VSERVER_CONFDIR, VSERVER_RUNDIR,
 # VSERVER_ROOTDIR and VSERVER_PROC (see the precedence above).
 vs_init_dirs() {
-	_vs_gconf=${VSERVER_GLOBAL_CONF:-/etc/vservers.conf}
-	if [ -z "${VSERVER_CONFDIR:-}" ]; then
-		VSERVER_CONFDIR=$(vs_conf_value "$_vs_gconf" VSERVER_CONFDIR) ||
-			VSERVER_CONFDIR=
-		: "${VSERVER_CONFDIR:=/etc/vservers}"
-	fi
-	if [ -z "${VSERVER_RUNDIR:-}" ]; then
-		VSERVER_RUNDIR=$(vs_conf_value "$_vs_gconf" VSERVER_RUNDIR) ||
-			VSERVER_RUNDIR=
-		: "${VSERVER_RUNDIR:=/var/run/vservers}"
-	fi
-	if [ -z "${VSERVER_ROOTDIR:-}" ]; then
-		VSERVER_ROOTDIR=$(vs_conf_value "$_vs_gconf" VSERVER_ROOTDIR) ||
-			VSERVER_ROOTDIR=
-		: "${VSERVER_ROOTDIR:=/vservers}"
+	if [ -z "${VSERVER_CONFDIR:-}" ] || [ -z "${VSERVER_RUNDIR:-}" ] ||
+		[ -z "${VSERVER_ROOTDIR:-}" ]; then
+		vs_find_tool
+		_vs_paths=$("$_vs_tool" --paths) || vs_die "cannot find the server directories"
+		eval "$_vs_paths"
 	fi
 	: "${VSERVER_PROC:=/proc}"
 	export VSERVER_CONFDIR VSERVER_RUNDIR VSERVER_ROOTDIR VSERVER_PROC

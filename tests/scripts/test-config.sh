@@ -4,6 +4,7 @@
 TEST=config
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
+need_vserver_exec
 
 PROG=test-config
 # shellcheck source=../../scripts/lib/vserver-functions.sh

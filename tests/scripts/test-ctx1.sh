@@ -5,6 +5,7 @@
 TEST=ctx1
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
+need_vserver_exec
 
 mkdir -p "$T/proc0/self" "$T/proc1/self" "$T/etc" "$T/run" "$T/bin"
 printf 'Name:\tsh\ns_context:\t0\n' >"$T/proc0/self/status"

@@ -5,6 +5,7 @@
 TEST=install
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
+need_vserver_exec
 
 CMAKE=${CMAKE:-cmake}
 command -v "$CMAKE" >/dev/null 2>&1 || skip "cmake is not installed"

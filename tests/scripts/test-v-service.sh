@@ -7,6 +7,7 @@
 TEST=v-service
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
+need_vserver_exec
 
 I=$T/init.d
 mkdir -p "$I" "$T/bin"

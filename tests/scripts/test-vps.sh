@@ -4,6 +4,7 @@
 TEST=vps
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
+need_vserver_exec
 
 P=$T/proc
 mkdir -p "$P" "$T/etc" "$T/run" "$T/bin"

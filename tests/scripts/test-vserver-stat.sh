@@ -4,6 +4,7 @@
 TEST=vserver-stat
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
+need_vserver_exec
 
 [ "$(getconf CLK_TCK)" = 100 ] || skip "the tick counts below assume CLK_TCK 100"
 

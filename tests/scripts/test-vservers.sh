@@ -6,6 +6,7 @@
 TEST=vservers
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
+need_vserver_exec
 
 B=$T/sbin
 mkdir -p "$B" "$T/running" "$T/active"

@@ -4,9 +4,10 @@
 #
 # A test sources this file after setting TEST to its own name.  SCRIPTS is the
 # directory holding vps, vserver-stat, ... (first argument of the test, else
-# ../../scripts relative to the test); T is a fresh temporary directory
-# removed at exit.  check/check_status print "ok" or "FAIL" lines; finish
-# exits non-zero when anything failed.
+# ../../scripts relative to the test); the second, when given, holds the
+# built tools (VSERVER_EXEC).  T is a fresh temporary directory removed at
+# exit.  check/check_status print "ok" or "FAIL" lines; finish exits
+# non-zero when anything failed.
 
 set -eu
 : "${TEST:=test}"
@@ -21,7 +22,13 @@ FAILED=0
 
 # Keep the caller's vserver settings out of the tests.
 unset VSERVER_CONFDIR VSERVER_RUNDIR VSERVER_PROC VSERVER_SKIP_CHCONTEXT \
-	_VSERVER_REEXEC
+	_VSERVER_REEXEC VSERVER_EXEC
+# The built tools' directory (second argument): the scripts' vserver-exec,
+# which reads the configuration files for them.
+if [ -n "${2:-}" ] && [ -x "$2/vserver-exec" ]; then
+	VSERVER_EXEC=$(cd "$2" && pwd)/vserver-exec
+	export VSERVER_EXEC
+fi
 VSERVER_GLOBAL_CONF=$T/no-such-vservers.conf
 export VSERVER_GLOBAL_CONF
 LC_ALL=C
@@ -60,6 +67,14 @@ run() {
 skip() {
 	printf 'skip %s: %s\n' "$TEST" "$1"
 	exit 77
+}
+
+# need_vserver_exec: skips the test when the scripts cannot find vserver-exec
+# (neither the built tools' directory was given nor is one on PATH): they
+# read their configuration files through it.
+need_vserver_exec() {
+	[ -n "${VSERVER_EXEC:-}" ] || command -v vserver-exec >/dev/null ||
+		skip "no vserver-exec (give the built tools' directory as the second argument)"
 }
 
 # skip_part WHY: one part of the test did not run (reported, not a pass).

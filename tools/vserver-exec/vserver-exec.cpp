@@ -108,6 +108,8 @@ enum Option {
     OPT_TIMEOUT,
     OPT_CHECK_KERNEL,
     OPT_READ_CONF,
+    OPT_CONF_VALUE,
+    OPT_PATHS,
     OPT_PTY,
     OPT_CHDIR,
     OPT_HELP,
@@ -140,6 +142,8 @@ const option long_options[] = {
     {"timeout", required_argument, nullptr, OPT_TIMEOUT},
     {"check-kernel", no_argument, nullptr, OPT_CHECK_KERNEL},
     {"read-conf", required_argument, nullptr, OPT_READ_CONF},
+    {"conf-value", required_argument, nullptr, OPT_CONF_VALUE},
+    {"paths", no_argument, nullptr, OPT_PATHS},
     {"pty", no_argument, nullptr, OPT_PTY},
     {"chdir", required_argument, nullptr, OPT_CHDIR},
     {"help", no_argument, nullptr, OPT_HELP},
@@ -191,6 +195,11 @@ const option long_options[] = {
         "  --read-conf FILE     only check a server's NAME.conf and print KEY=value for\n"
         "                       each key as start uses it (shell-quoted, empty when\n"
         "                       unset), then IP=, the address, and FLAG_LIST=\n"
+        "  --conf-value KEY FILE  only print the value of the last assignment to KEY in\n"
+        "                       a configuration file (status 1 without one)\n"
+        "  --paths              only print VSERVER_CONFDIR=, VSERVER_RUNDIR= and\n"
+        "                       VSERVER_ROOTDIR= (the environment, else the global\n"
+        "                       configuration file, else the defaults)\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
         "\n"
@@ -237,6 +246,14 @@ void take_lock(int fd, unsigned patience) {
     vserver::die_errno("cannot lock descriptor %d", fd);
 }
 
+// KEY='value', quoted for the shell that evaluates it.
+void print_assignment(std::string_view key, std::string_view value) {
+    std::string quoted = "'";
+    for (char c : value)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    std::printf("%.*s=%s'\n", static_cast<int>(key.size()), key.data(), quoted.c_str());
+}
+
 // --read-conf: the one reader of a server's configuration for the vserver
 // script, which evaluates what this prints; with --check-kernel, once the
 // file is found good.
@@ -254,16 +271,29 @@ void take_lock(int fd, unsigned patience) {
     }
     if (and_check_kernel)
         check_kernel();
-    auto print = [](std::string_view key, std::string_view value) {
-        std::string quoted = "'";
-        for (char c : value)
-            quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-        std::printf("%.*s=%s'\n", static_cast<int>(key.size()), key.data(), quoted.c_str());
-    };
     for (const auto &[key, value] : conf.values)
-        print(key, value);
-    print("IP", conf.ip);
-    print("FLAG_LIST", conf.flag_list);
+        print_assignment(key, value);
+    print_assignment("IP", conf.ip);
+    print_assignment("FLAG_LIST", conf.flag_list);
+    vserver::exit_success();
+}
+
+// --conf-value: the scripts' reader of one key of any configuration file
+// (the global vservers.conf, another server's ONBOOT or S_CONTEXT).
+[[noreturn]] void print_conf_value(const char *key, const char *file) {
+    auto value = vserver::read_conf_value(file, key);
+    if (!value)
+        std::exit(1);
+    std::printf("%s\n", value->c_str());
+    vserver::exit_success();
+}
+
+// --paths: where the servers live, as the scripts and the C++ tools agree.
+[[noreturn]] void print_paths() {
+    vserver::Paths paths = vserver::vserver_paths();
+    print_assignment("VSERVER_CONFDIR", paths.confdir);
+    print_assignment("VSERVER_RUNDIR", paths.rundir);
+    print_assignment("VSERVER_ROOTDIR", paths.rootdir);
     vserver::exit_success();
 }
 
@@ -289,6 +319,8 @@ struct Settings {
     std::vector<vserver::UlimitSetting> limits;
     unsigned timeout = 0;
     const char *read_conf = nullptr;
+    const char *conf_value_key = nullptr;
+    bool paths = false;
     bool check_kernel = false;
     int lock_fd = -1;
     unsigned lock_wait = 60;
@@ -1164,6 +1196,12 @@ int main(int argc, char *argv[]) {
             case OPT_READ_CONF:
                 s.read_conf = optarg;
                 break;
+            case OPT_CONF_VALUE:
+                s.conf_value_key = optarg;
+                break;
+            case OPT_PATHS:
+                s.paths = true;
+                break;
             case OPT_CHECK_KERNEL:
                 s.check_kernel = true;
                 break;
@@ -1190,6 +1228,13 @@ int main(int argc, char *argv[]) {
         } catch (const vserver::ParseError &e) {
             vserver::usage_error("%s", e.what());
         }
+    }
+    if (s.paths)
+        print_paths();
+    if (s.conf_value_key) {
+        if (argc - optind != 1)
+            vserver::usage_error("--conf-value needs KEY and one FILE");
+        print_conf_value(s.conf_value_key, argv[optind]);
     }
     if (s.lock_fd >= 0)
         take_lock(s.lock_fd, s.lock_wait);
