@@ -161,11 +161,16 @@ vs_ctx_map() {
 	done
 }
 
-# vs_self_ctx: prints the caller's context id as $VSERVER_PROC/self/status
-# shows it; nothing when the line is missing (kernel without vserver).
+# vs_self_ctx: prints the caller's context id as vserver-exec --processes
+# reads it from $VSERVER_PROC/self/status; nothing when the kernel shows
+# none (a kernel without vserver).
 vs_self_ctx() {
-	sed -n 's/^s_context:[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
-		"${VSERVER_PROC:-/proc}/self/status" 2>/dev/null || :
+	vs_find_tool
+	_vs_self=$("$_vs_tool" --processes self 2>/dev/null) || _vs_self=
+	_vs_self=${_vs_self#self }
+	_vs_self=${_vs_self%% *}
+	vs_is_ctx "$_vs_self" && printf '%s\n' "$_vs_self"
+	return 0
 }
 
 # vs_need_ctx1: true when the script must still enter context 1, false when

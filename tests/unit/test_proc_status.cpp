@@ -5,10 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <linux/vserver.h>
 #include <string>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include <vector>
 
 using namespace vserver;
 
@@ -163,4 +166,55 @@ TEST(ProcStatus, MissingProcessThrowsSysError) {
         EXPECT_EQ(e.error(), ENOENT);
         EXPECT_NE(std::string(e.what()).find("No such file or directory"), std::string::npos);
     }
+}
+
+// A fake proc file system: PROC/PID/status and, optionally, PROC/PID/stat.
+class FakeProc : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/vserver-proc.XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    void add(const std::string &pid, const std::string &status, const char *stat) {
+        std::filesystem::create_directory(dir_ + "/" + pid);
+        std::ofstream(dir_ + "/" + pid + "/status") << status;
+        if (stat)
+            std::ofstream(dir_ + "/" + pid + "/stat") << stat;
+    }
+    std::string dir_;
+};
+
+TEST_F(FakeProc, ReadsContextSizesAndTimes) {
+    // (a command name may hold blanks and ')')
+    add("42", "Name:\tx\ns_context:\t7\nVmSize:\t  2048 kB\nVmRSS:\t 512 kB\n",
+        "42 (a) b) S 1 42 42 0 -1 4194560 100 0 0 0 11 22 0 0 20 0 1 0 333 0 0\n");
+    auto p = read_process(42, dir_);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->pid, 42);
+    EXPECT_EQ(p->ctx, 7);
+    EXPECT_EQ(p->vsz_kib, 2048u);
+    EXPECT_EQ(p->rss_kib, 512u);
+    ASSERT_TRUE(p->has_times);
+    EXPECT_EQ(p->utime, 11u);
+    EXPECT_EQ(p->stime, 22u);
+    EXPECT_EQ(p->starttime, 333u);
+}
+
+TEST_F(FakeProc, KernelThreadWithoutVserverOrStat) {
+    add("2", "Name:\tkthreadd\n", nullptr);
+    auto p = read_process(2, dir_);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->ctx, std::nullopt);
+    EXPECT_EQ(p->vsz_kib, 0u);
+    EXPECT_FALSE(p->has_times);
+    EXPECT_EQ(read_process(3, dir_), std::nullopt); // ended
+}
+
+TEST_F(FakeProc, ListsProcessDirectoriesInOrder) {
+    add("10", "Name:\ta\n", nullptr);
+    add("9", "Name:\tb\n", nullptr);
+    std::filesystem::create_directory(dir_ + "/sys");
+    EXPECT_EQ(list_processes(dir_), (std::vector<pid_t>{9, 10}));
 }

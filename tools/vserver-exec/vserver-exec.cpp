@@ -110,6 +110,7 @@ enum Option {
     OPT_READ_CONF,
     OPT_CONF_VALUE,
     OPT_PATHS,
+    OPT_PROCESSES,
     OPT_PTY,
     OPT_CHDIR,
     OPT_HELP,
@@ -144,6 +145,7 @@ const option long_options[] = {
     {"read-conf", required_argument, nullptr, OPT_READ_CONF},
     {"conf-value", required_argument, nullptr, OPT_CONF_VALUE},
     {"paths", no_argument, nullptr, OPT_PATHS},
+    {"processes", no_argument, nullptr, OPT_PROCESSES},
     {"pty", no_argument, nullptr, OPT_PTY},
     {"chdir", required_argument, nullptr, OPT_CHDIR},
     {"help", no_argument, nullptr, OPT_HELP},
@@ -200,6 +202,8 @@ const option long_options[] = {
         "  --paths              only print VSERVER_CONFDIR=, VSERVER_RUNDIR= and\n"
         "                       VSERVER_ROOTDIR= (the environment, else the global\n"
         "                       configuration file, else the defaults)\n"
+        "  --processes [PID|self]...  only print \"PID CTX VSZ RSS UTIME STIME START\" for\n"
+        "                       these processes or every one of $VSERVER_PROC (/proc)\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
         "\n"
@@ -297,6 +301,48 @@ void print_assignment(std::string_view key, std::string_view value) {
     vserver::exit_success();
 }
 
+// --processes: what vps, vserver-stat and the scripts read of /proc, one
+// line per process: its context ("-": the kernel shows none), VmSize and
+// VmRSS in KiB, utime, stime and starttime in clock ticks ("-" each when
+// its stat is unreadable).  A process that has ended is left out.
+[[noreturn]] void print_processes(char **pids) {
+    std::string proc = vserver::vserver_paths().proc;
+    std::vector<pid_t> wanted;
+    try {
+        if (!*pids)
+            wanted = vserver::list_processes(proc);
+    } catch (const vserver::SysError &e) {
+        vserver::die("%s", e.what());
+    }
+    for (; *pids; ++pids) {
+        if (std::strcmp(*pids, "self") == 0) {
+            wanted.push_back(0);
+            continue;
+        }
+        try {
+            wanted.push_back(vserver::parse_pid(*pids));
+        } catch (const vserver::ParseError &e) {
+            vserver::usage_error("%s", e.what());
+        }
+    }
+    for (pid_t pid : wanted) {
+        auto p = vserver::read_process(pid, proc);
+        if (!p)
+            continue;
+        std::string ctx = p->ctx ? std::to_string(*p->ctx) : "-";
+        std::printf("%s %s %llu %llu", pid ? std::to_string(pid).c_str() : "self", ctx.c_str(),
+                    static_cast<unsigned long long>(p->vsz_kib),
+                    static_cast<unsigned long long>(p->rss_kib));
+        if (p->has_times)
+            std::printf(" %llu %llu %llu\n", static_cast<unsigned long long>(p->utime),
+                        static_cast<unsigned long long>(p->stime),
+                        static_cast<unsigned long long>(p->starttime));
+        else
+            std::printf(" - - -\n");
+    }
+    vserver::exit_success();
+}
+
 struct Settings {
     const char *new_ns = nullptr;
     const char *join_ns = nullptr;
@@ -321,6 +367,7 @@ struct Settings {
     const char *read_conf = nullptr;
     const char *conf_value_key = nullptr;
     bool paths = false;
+    bool processes = false;
     bool check_kernel = false;
     int lock_fd = -1;
     unsigned lock_wait = 60;
@@ -1202,6 +1249,9 @@ int main(int argc, char *argv[]) {
             case OPT_PATHS:
                 s.paths = true;
                 break;
+            case OPT_PROCESSES:
+                s.processes = true;
+                break;
             case OPT_CHECK_KERNEL:
                 s.check_kernel = true;
                 break;
@@ -1231,6 +1281,8 @@ int main(int argc, char *argv[]) {
     }
     if (s.paths)
         print_paths();
+    if (s.processes)
+        print_processes(argv + optind);
     if (s.conf_value_key) {
         if (argc - optind != 1)
             vserver::usage_error("--conf-value needs KEY and one FILE");

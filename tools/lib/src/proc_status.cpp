@@ -1,12 +1,16 @@
 #include <vserver/flags.hpp>
 #include <vserver/net.hpp>
 #include <vserver/parse.hpp>
+#include <vserver/paths.hpp>
 #include <vserver/proc_status.hpp>
 #include <vserver/syscall.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <dirent.h>
 #include <fcntl.h>
+#include <memory>
 #include <unistd.h>
 
 #include "text.hpp"
@@ -50,29 +54,87 @@ StatusMap parse_proc_status(std::string_view text) {
     return status;
 }
 
-StatusMap read_proc_status(pid_t pid, std::string_view proc) {
+namespace {
+
+std::string process_dir(pid_t pid, std::string_view proc) {
     std::string path(proc);
-    path += pid == 0 ? "/self/status" : "/" + std::to_string(pid) + "/status";
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw SysError(errno, "cannot open " + path);
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof(buf));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            int err = errno;
-            ::close(fd);
-            throw SysError(err, "cannot read " + path);
-        }
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<std::size_t>(n));
+    path += pid == 0 ? "/self" : "/" + std::to_string(pid);
+    return path;
+}
+
+// "1234 kB" (VmSize:, VmRSS:): the number; 0 when absent.
+std::uint64_t kib_value(const StatusMap &status, std::string_view key) {
+    const std::string *value = find(status, key);
+    if (!value)
+        return 0;
+    std::string_view text = *value;
+    return parse_number<std::uint64_t>(text.substr(0, text.find(' ')), 10).value_or(0);
+}
+
+// utime, stime and starttime from the text of PROC/PID/stat: fields 14, 15
+// and 22, counted after the command name, which may hold blanks and ')'.
+bool parse_stat_times(std::string_view text, ProcessSample &sample) {
+    auto close = text.rfind(')');
+    if (close == std::string_view::npos)
+        return false;
+    std::vector<std::string_view> fields; // fields[0] is field 3, the state
+    std::string_view rest = text.substr(close + 1);
+    while (!rest.empty()) {
+        rest = detail::trim(rest);
+        auto end = rest.find(' ');
+        fields.push_back(rest.substr(0, end));
+        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
     }
-    ::close(fd);
-    return parse_proc_status(text);
+    if (fields.size() < 20)
+        return false;
+    auto utime = parse_number<std::uint64_t>(fields[11], 10);
+    auto stime = parse_number<std::uint64_t>(fields[12], 10);
+    auto starttime = parse_number<std::uint64_t>(fields[19], 10);
+    if (!utime || !stime || !starttime)
+        return false;
+    sample.utime = *utime;
+    sample.stime = *stime;
+    sample.starttime = *starttime;
+    return true;
+}
+
+} // namespace
+
+StatusMap read_proc_status(pid_t pid, std::string_view proc) {
+    std::string path = process_dir(pid, proc) + "/status";
+    auto text = read_file(path);
+    if (!text)
+        throw SysError(errno, "cannot read " + path);
+    return parse_proc_status(*text);
+}
+
+std::optional<ProcessSample> read_process(pid_t pid, std::string_view proc) {
+    std::string dir = process_dir(pid, proc);
+    auto status_text = read_file(dir + "/status");
+    if (!status_text)
+        return std::nullopt;
+    StatusMap status = parse_proc_status(*status_text);
+    ProcessSample sample;
+    sample.pid = pid;
+    sample.ctx = status_s_context(status);
+    sample.vsz_kib = kib_value(status, "VmSize");
+    sample.rss_kib = kib_value(status, "VmRSS");
+    if (auto stat_text = read_file(dir + "/stat"))
+        sample.has_times = parse_stat_times(*stat_text, sample);
+    return sample;
+}
+
+std::vector<pid_t> list_processes(std::string_view proc) {
+    std::vector<pid_t> pids;
+    std::unique_ptr<DIR, int (*)(DIR *)> dir(::opendir(std::string(proc).c_str()), ::closedir);
+    if (!dir)
+        throw SysError(errno, "cannot list " + std::string(proc));
+    while (const dirent *entry = ::readdir(dir.get())) {
+        if (auto pid = parse_number<pid_t>(entry->d_name, 10); pid && *pid > 0)
+            pids.push_back(*pid);
+    }
+    std::sort(pids.begin(), pids.end());
+    return pids;
 }
 
 std::optional<int> status_s_context(const StatusMap &status) {

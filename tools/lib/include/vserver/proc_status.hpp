@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <sys/types.h>
+#include <vector>
 
 namespace vserver {
 
@@ -47,5 +48,25 @@ std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status);
 
 // CapBnd: the capability ceiling (hex, as the kernel prints it).
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status);
+
+// One process as vps and vserver-stat show it, from PROC/PID/status and
+// PROC/PID/stat.
+struct ProcessSample {
+    pid_t pid = 0;
+    std::optional<int> ctx;    // s_context: none on a kernel without vserver
+    std::uint64_t vsz_kib = 0; // VmSize (0 for a kernel thread)
+    std::uint64_t rss_kib = 0; // VmRSS
+    bool has_times = false;    // false when stat could not be read
+    std::uint64_t utime = 0;   // clock ticks, as stat gives them
+    std::uint64_t stime = 0;
+    std::uint64_t starttime = 0; // since boot
+};
+
+// The process PID (0: self) of the proc file system PROC; nullopt when its
+// status cannot be read (it has ended).
+std::optional<ProcessSample> read_process(pid_t pid, std::string_view proc = "/proc");
+
+// The pids of PROC's process directories, in increasing order.
+std::vector<pid_t> list_processes(std::string_view proc = "/proc");
 
 } // namespace vserver
