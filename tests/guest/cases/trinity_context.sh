@@ -9,7 +9,7 @@
 # and perf descriptors is left out (--disable-fds=perf,sockets): making
 # it crashes trinity under User-Mode Linux, in context 0 as well; socket
 # calls are still among those it makes.
-# vm-run: --timeout 1200
+# vm-run: --timeout 600
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -22,7 +22,7 @@ sleep 100000 &
 canary=$!
 mkdir -p "$TEST_TMP/fuzz"
 cd "$TEST_TMP/fuzz" || exit 1
-run timeout 900 chcontext --silent --secure trinity --dangerous -q -l off --disable-fds=perf,sockets -C 2 -N "$calls" -s 1
+run timeout 480 chcontext --silent --secure trinity --dangerous -q -l off --disable-fds=perf,sockets -C 2 -N "$calls" -s 1
 cd / || exit 1
 like "$out$err" "Ran [0-9]+ syscalls|[Ee]xiting" "trinity ran its $calls system calls and ended ($rc)"
 is "$rc" 0 "trinity's status"
