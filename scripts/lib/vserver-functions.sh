@@ -90,8 +90,11 @@ vs_conf_value() {
 	"$_vs_tool" --conf-value "$2" "$1"
 }
 
-# vs_init_dirs: sets and exports VSERVER_CONFDIR, VSERVER_RUNDIR,
-# VSERVER_ROOTDIR and VSERVER_PROC (see the precedence above).
+# vs_init_dirs: sets VSERVER_CONFDIR, VSERVER_RUNDIR, VSERVER_ROOTDIR and
+# VSERVER_PROC (see the precedence above).  Only what came from the
+# environment is passed on to other programs: vserver, started by vservers,
+# finds the configured paths itself, and starts through vserver@NAME.service
+# only when none was set by hand.
 vs_init_dirs() {
 	if [ -z "${VSERVER_CONFDIR:-}" ] || [ -z "${VSERVER_RUNDIR:-}" ] ||
 		[ -z "${VSERVER_ROOTDIR:-}" ]; then
@@ -100,7 +103,7 @@ vs_init_dirs() {
 		eval "$_vs_paths"
 	fi
 	: "${VSERVER_PROC:=/proc}"
-	export VSERVER_CONFDIR VSERVER_RUNDIR VSERVER_ROOTDIR VSERVER_PROC
+	export VSERVER_PROC
 }
 
 # vs_valid_server_name NAME: letters, digits, '.', '_' and '-', not first
