@@ -4,7 +4,8 @@
 # product itself) into BUILD-DIR/debian-tree, once; the guest tests copy
 # it into their servers.  Exit 0 when the tree is there and looks right.
 #
-#   tests/debian-tree.sh SCRIPTS-DIR BUILD-DIR
+#   tests/debian-tree.sh SCRIPTS-DIR BUILD-DIR   (SCRIPTS-DIR: build/bin, the
+#   scripts beside the built vserver-exec)
 set -eu
 [ $# -eq 2 ] || { echo "usage: $0 SCRIPTS-DIR BUILD-DIR" >&2; exit 2; }
 scripts=$1
