@@ -53,6 +53,10 @@ OUT
 '-o pid')
 	printf '    PID\n      1\n    300\n'
 	;;
+--many)
+	echo '    PID'
+	seq 10000 17999
+	;;
 '-o pid=' | --no-headers)
 	printf '      1\n    300\n'
 	;;
@@ -116,5 +120,14 @@ error: unsupported option (BSD syntax)|" "$RC|$ERR|$OUT"
 run "$SCRIPTS/vps" ax --help
 check "--help after the first argument goes to ps" "ax --help" \
 	"$(cat "$T/ps.args")"
+
+# 8,000 processes: a process table longer than one environment string may
+# be (it failed to start awk: "Argument list too long").
+seq 10000 17999 | sed "s|^|$P/|" | xargs mkdir
+awk -v P="$P" 'BEGIN { for (i = 10000; i < 18000; i++) {
+	f = P "/" i "/status"; printf "Name:\tmany\ns_context:\t9\n" > f; close(f) } }'
+run "$SCRIPTS/vps" --many
+check "8,000 processes: every one with its context" "0||8001|17999     9" \
+	"$RC|$ERR|$(printf '%s\n' "$OUT" | wc -l)|$(printf '%s\n' "$OUT" | tail -n 1)"
 
 finish
