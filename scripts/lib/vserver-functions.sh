@@ -67,14 +67,15 @@ vs_std_options() {
 }
 
 # vs_find_tool: _vs_tool is vserver-exec: $VSERVER_EXEC, else the one
-# beside the script, else the one on PATH.  It also reads the configuration
+# beside the script ($_vs_here; the init scripts that source this file
+# have none: never the current directory), else the one on PATH.  It also reads the configuration
 # files for the scripts: the tools' library is their one reader.
 vs_find_tool() {
 	[ -z "${_vs_tool:-}" ] || return 0
 	if [ -n "${VSERVER_EXEC:-}" ]; then
 		_vs_tool=$VSERVER_EXEC
-	elif [ -x "${_vs_here:-.}/vserver-exec" ]; then
-		_vs_tool=${_vs_here:-.}/vserver-exec
+	elif [ -n "${_vs_here:-}" ] && [ -x "$_vs_here/vserver-exec" ]; then
+		_vs_tool=$_vs_here/vserver-exec
 	else
 		_vs_tool=$(command -v vserver-exec) || vs_die "cannot find vserver-exec"
 	fi

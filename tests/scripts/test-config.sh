@@ -73,4 +73,15 @@ printf 'Name:\tsh\ns_context:\t7\nctxflags:\tlock\n' >"$T/p/self/status"
 check "vs_self_ctx" 7 "$(VSERVER_PROC=$T/p vs_self_ctx)"
 check "vs_self_ctx without vserver" "" "$(VSERVER_PROC=$T/none vs_self_ctx)"
 
+# The current directory is never where vserver-exec is looked for (the
+# init scripts source the library without a directory of their own).
+mkdir "$T/cwd"
+printf '#!/bin/sh\necho planted\n' >"$T/cwd/vserver-exec"
+chmod 755 "$T/cwd/vserver-exec"
+# shellcheck disable=SC2016 # (for the inner shell)
+run env -u VSERVER_EXEC PATH=/usr/bin:/bin sh -c 'cd "$1" && . "$2" && vs_find_tool && echo "$_vs_tool"' \
+	sh "$T/cwd" "$SCRIPTS/lib/vserver-functions.sh"
+check "no vserver-exec from the current directory" "1||vserver: cannot find vserver-exec" \
+	"$RC|$OUT|$ERR"
+
 finish
