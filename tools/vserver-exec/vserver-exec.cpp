@@ -1070,14 +1070,16 @@ private:
             vserver::die_sys(e, "cannot lower the capability ceiling");
         }
     }
-    write_text(to_host, std::to_string(ctx));
+    write_text(to_host, std::to_string(ctx) + "\n");
     // No terminal of the host's: --pty made a session of its own already.
     if (!s.pty && setsid() < 0)
         vserver::die_errno("cannot start a new session");
-    // Nothing of the caller's beyond the standard descriptors goes in.
-    if (close_range(3, ~0U, 0) != 0)
+    // Nothing of the caller's beyond the standard descriptors goes in; the
+    // host side sees to_host close when the command runs, or reads "x"
+    // first when it could not be executed.
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
         vserver::die_errno("cannot close the caller's descriptors");
-    vserver::exec_command(command);
+    vserver::exec_command(command, to_host);
 }
 
 // The host side's steps report their failure themselves and return false.
@@ -1135,9 +1137,13 @@ int run_host_side(const Settings &s, pid_t server, int from_server, int to_serve
     write_text(to_server, "g");
     close(to_server);
 
-    std::string ctx;
-    read_all(from_server, ctx);
+    // "CTX\n" once the context is entered, then "x" if the command could
+    // not be executed; the end once it runs (or the server side failed).
+    std::string said;
+    read_all(from_server, said);
     close(from_server);
+    std::string ctx = said.substr(0, said.find('\n'));
+    bool command_runs = said.size() > ctx.size() && said.back() != 'x';
     if (ctx.empty()) {
         // The server side failed before its command ran, and said why.
         int status = finish();
@@ -1151,7 +1157,7 @@ int run_host_side(const Settings &s, pid_t server, int from_server, int to_serve
             vserver::warn("cannot write the context id to %s: %s", s.ctx_file,
                           std::strerror(errno));
     }
-    if (s.background) {
+    if (s.background && command_runs) {
         if (relay)
             relay->detach();
         return 0;

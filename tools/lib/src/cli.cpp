@@ -94,11 +94,13 @@ void exit_success() {
     std::exit(0);
 }
 
-void exec_command(char *const argv[]) {
+void exec_command(char *const argv[], int failure_fd) {
     std::fflush(stdout);
     std::fflush(stderr);
     ::execvp(argv[0], argv);
     int err = errno;
+    if (failure_fd >= 0)
+        (void)!::write(failure_fd, "x", 1); // (the exit status says it too)
     std::fprintf(stderr, "%s: failed to execute %s: %s\n", program_invocation_short_name, argv[0],
                  std::strerror(err));
     std::exit(err == ENOENT ? 127 : 126);

@@ -39,7 +39,9 @@ void print_version();
 
 // Flushes stdout and execvp()s argv[0]. On failure prints
 // "PROG: failed to execute CMD: strerror" and exits 127 if the command was not
-// found, 126 otherwise (found but not executable, permission, ...).
-[[noreturn]] void exec_command(char *const argv[]);
+// found, 126 otherwise (found but not executable, permission, ...), after
+// writing a byte to FAILURE_FD when one is given (a close-on-exec pipe whose
+// reader learns from it whether the command runs).
+[[noreturn]] void exec_command(char *const argv[], int failure_fd = -1);
 
 } // namespace vserver
