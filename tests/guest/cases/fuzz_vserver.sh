@@ -6,10 +6,14 @@
 # fails the run on an oops, a warning or a sanitizer's report), no worker
 # may die of a signal, and nothing of the fuzzing may be left: every
 # context it made ends with its tasks.  VX_FUZZ_SEED repeats a run.
-# 1,000,000 calls take about 3 minutes under User-Mode Linux.  A longer
-# run, on the SMP debug guest:
-#   tests/guest/vm-run --arch x86_64 --debug --timeout 14400 -- \
+# 1,000,000 calls take about 3 minutes under User-Mode Linux; on the x86_64
+# SMP debugging guest (KASAN, lockdep) under QEMU about 4 minutes per
+# 100,000.  Longer runs, 20,000,000 calls on UML (about an hour) and
+# 2,000,000 on the SMP debugging guest (about an hour and a half):
+#   tests/guest/vm-run --timeout 7200 -- \
 #       env VX_FUZZ_CALLS=20000000 bash tests/guest/cases/fuzz_vserver.sh
+#   tests/guest/vm-run --arch x86_64 --debug --timeout 7200 -- \
+#       env VX_FUZZ_CALLS=2000000 bash tests/guest/cases/fuzz_vserver.sh
 # vm-run: --timeout 1200
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
