@@ -3,7 +3,9 @@
 # the probe vx-netprobe (tests/guest/helpers/vx-netprobe.cpp; "lock ADDR"
 # is the raw system call):
 #  - IPv6 sockets (the [::] wildcard would cover IPv4): EAFNOSUPPORT;
-#  - raw IPv4 sockets: EPROTONOSUPPORT, even for root with CAP_NET_RAW;
+#  - raw IPv4 sockets: EPROTONOSUPPORT, but raw ICMP (ping) with
+#    CAP_NET_RAW, which sends from the ipv4root (no IP_HDRINCL, no other
+#    IP_PKTINFO source) and receives only what is sent to it;
 #  - packet sockets (AF_PACKET, and the old AF_INET SOCK_PACKET):
 #    EAFNOSUPPORT;
 #  - IP_TRANSPARENT: EPERM;
@@ -39,11 +41,48 @@ probe_user "IPv6: for nobody too" "EAFNOSUPPORT" lock $A + socket inet6 stream
 probe "IPv6: AF_INET sockets stay allowed" "ok${NL}ok" lock $A + socket inet stream + socket inet dgram
 
 # ---- raw sockets ----
+# ping comes back with CAP_NET_RAW: raw ICMP only, held to the address.
 probe "raw: (reference: unlocked root opens a raw ICMP socket)" "ok" socket inet raw 1
-probe "raw: locked root, with CAP_NET_RAW, gets EPROTONOSUPPORT for a raw ICMP socket" \
-	"yes${NL}EPROTONOSUPPORT" lock $A + cap net_raw + socket inet raw 1
-probe "raw: ... and for IPPROTO_RAW" "EPROTONOSUPPORT" lock $A + socket inet raw 255
-probe "raw: ... and for a raw UDP socket" "EPROTONOSUPPORT" lock $A + socket inet raw 17
+probe "raw: locked root with CAP_NET_RAW opens a raw ICMP socket (ping)" \
+	"yes${NL}ok" lock $A + cap net_raw + socket inet raw 1
+check_run "raw: locked root without CAP_NET_RAW gets EPERM for it" 0 "no${NL}EPERM" "" \
+	reducecap --cap net_raw vx-netprobe lock $A + cap net_raw + socket inet raw 1
+probe_user "raw: ... and so does nobody" "EPERM" lock $A + socket inet raw 1
+probe "raw: locked, IPPROTO_RAW (the header written by the caller) gets EPROTONOSUPPORT" \
+	"EPROTONOSUPPORT" lock $A + socket inet raw 255
+probe "raw: locked, a raw UDP socket gets EPROTONOSUPPORT" "EPROTONOSUPPORT" lock $A + socket inet raw 17
+probe "raw: locked, a raw TCP socket gets EPROTONOSUPPORT" "EPROTONOSUPPORT" lock $A + socket inet raw 6
+probe "raw: (reference: unlocked, IP_HDRINCL on a raw ICMP socket)" "ok" hdrincl
+probe "raw: locked, IP_HDRINCL fails with EPERM" "EPERM" lock $A + hdrincl
+probe "raw: (reference: unlocked, a raw ping of $B is sent from lo's 127.0.0.1)" \
+	"127.0.0.1 reply" rawping $B
+probe "raw: locked, a raw ping of 127.0.0.1 is sent from the ipv4root and answered" \
+	"$A reply" lock $A + rawping 127.0.0.1
+probe "raw: locked, IP_PKTINFO naming another source gets EADDRNOTAVAIL" \
+	"EADDRNOTAVAIL" lock $A + rawping 127.0.0.1 $B
+probe "raw: locked, IP_PKTINFO naming the ipv4root is sent from it" \
+	"$A reply" lock $A + rawping 127.0.0.1 $A
+probe "raw: (reference: unlocked, a raw socket binds $B)" "$B" bind rawicmp $B
+probe "raw: locked, binding another address gets EADDRNOTAVAIL" "EADDRNOTAVAIL" lock $A + bind rawicmp $B
+probe "raw: locked, binding 0.0.0.0 gets the ipv4root" "$A" lock $A + bind rawicmp 0.0.0.0
+# What a raw socket receives: every ICMP packet for its address.
+sniff() { # OUTPUT PROBE-STEPS...: a background rawsniff; pings; its lines
+	local out=$1 sniffer
+	shift
+	vx-netprobe "$@" rawsniff >"$out" 2>&1 &
+	sniffer=$!
+	for _ in $(seq 100); do grep -q ready "$out" && break; sleep 0.1; done
+	vx-netprobe ping $B >/dev/null
+	vx-netprobe lock $A + ping 127.0.0.1 >/dev/null
+	kill -TERM $sniffer
+	wait $sniffer
+	cat "$out"
+}
+is "$(sniff "$TEST_TMP/sniff0")" \
+	"ready${NL}127.0.0.1 > $A${NL}127.0.0.1 > $B${NL}$A > 127.0.0.1${NL}$B > 127.0.0.1" \
+	"raw: (reference: unlocked, a raw ICMP socket sees the pings of every address)"
+is "$(sniff "$TEST_TMP/sniff1" lock $A +)" "ready${NL}127.0.0.1 > $A" \
+	"raw: locked, a raw ICMP socket sees only the packets sent to the ipv4root"
 
 # ---- packet sockets ----
 probe "packet: (reference: unlocked root opens AF_PACKET sockets)" "ok${NL}ok" \

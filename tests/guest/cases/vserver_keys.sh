@@ -54,6 +54,12 @@ like "$(inside nocaps mknod /tmp/null c 1 3)" "Operation not permitted" "default
 is "$(inside caps sh -c 'mknod /tmp/null c 1 3 && echo made')" made "S_CAPS=CAP_MKNOD: mknod works inside"
 like "$(inside nocaps ip link set lo down)" "Operation not permitted|RTNETLINK" "default ceiling: no network configuration inside"
 like "$(inside nocaps date -s 2001-01-01)" "Operation not permitted|can't set" "default ceiling: no clock setting inside"
+# S_CAPS=CAP_NET_RAW gives ping(8) back (raw ICMP, from the server's address).
+server ping S_CAPS=CAP_NET_RAW
+like "$(inside ping ping -c 1 -W 5 127.0.0.1)" "1 packets received" \
+	"S_CAPS=CAP_NET_RAW: ping works inside"
+like "$(inside nocaps ping -c 1 -W 5 127.0.0.1)" "permission denied|Operation not permitted" \
+	"default ceiling: no ping inside"
 
 # S_NICE: the level, and root cannot go below it.
 server nice S_NICE=5
@@ -103,7 +109,7 @@ server sch S_FLAGS="sched"
 is "$(cat /sys/fs/cgroup/vserver-sched/sch/cpu.weight 2>&1)" 100 "S_FLAGS sched: the server has its own cpu cgroup"
 like "$(inside sch cat /proc/self/cgroup)" "vserver-sched/sch" "S_FLAGS sched: its processes are in it"
 
-for s in net mask names caps nocaps nice lim lck finit sch; do
+for s in net mask names caps nocaps ping nice lim lck finit sch; do
 	vserver "$s" stop >/dev/null 2>&1 || fail "$s stops"
 done
 finish

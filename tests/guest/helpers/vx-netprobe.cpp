@@ -47,13 +47,24 @@
 //                                  sendto TO:PORT2 if given: address
 //   ping DEST                      ICMP datagram socket, unbound, one echo
 //                                  request: "ADDRESS reply|noreply" | ERRNO
+//   rawping DEST [SPEC]            raw ICMP socket, unbound, one echo request
+//                                  (with an IP_PKTINFO cmsg naming SPEC):
+//                                  "ADDRESS reply" (ADDRESS: where the reply
+//                                  went, the request's source) | "ADDRESS
+//                                  noreply" (the socket's) | ERRNO
+//   hdrincl                        raw ICMP socket, setsockopt(IP_HDRINCL, 1):
+//                                  ok | ERRNO
+//   rawsniff                       raw ICMP socket, print "ready", then at
+//                                  SIGTERM one "SOURCE > DEST" line for each
+//                                  pair of addresses it received a packet
+//                                  for, sorted, or "none"
 //   serve tcp|udp ADDR -- CMD...   bind ADDR:0 (and listen), run CMD with
 //                                  "@PORT" in its arguments replaced by the
 //                                  port, wait for it, then accept or receive
 //                                  (2 s at most): "peer ADDRESS" | "peer none";
 //                                  exits with CMD's status
-// PROTO of bind and connect: tcp, udp, icmp (ping), udplite, mptcp, sctp
-// (SOCK_STREAM), dccp (SOCK_DCCP).
+// PROTO of bind and connect: tcp, udp, icmp (ping), rawicmp (SOCK_RAW),
+// udplite, mptcp, sctp (SOCK_STREAM), dccp (SOCK_DCCP).
 //
 // io_uring (liburing; "async" sets IOSQE_ASYNC on every request, which
 // runs it in an io-wq worker; otherwise it is issued inline).  The socket
@@ -88,6 +99,7 @@
 #include <linux/vserver.h>
 #include <vserver/syscall_nr.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
@@ -98,6 +110,7 @@
 #include <liburing.h>
 #include <linux/if_ether.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <string>
@@ -200,6 +213,8 @@ InetKind inet_kind(const std::string &proto) {
         return {SOCK_DGRAM, 0, true};
     if (proto == "icmp")
         return {SOCK_DGRAM, IPPROTO_ICMP, false};
+    if (proto == "rawicmp")
+        return {SOCK_RAW, IPPROTO_ICMP, false};
     if (proto == "udplite")
         return {SOCK_DGRAM, vx_ipproto_udplite, true};
     if (proto == "mptcp")
@@ -208,7 +223,7 @@ InetKind inet_kind(const std::string &proto) {
         return {SOCK_STREAM, vx_ipproto_sctp, false};
     if (proto == "dccp")
         return {vx_sock_dccp, vx_ipproto_dccp, false};
-    usage("expected tcp, udp, icmp, udplite, mptcp, sctp or dccp, not '" + proto + "'");
+    usage("expected tcp, udp, icmp, rawicmp, udplite, mptcp, sctp or dccp, not '" + proto + "'");
 }
 
 // A new IPv4 socket of PROTO (see inet_kind); -1 with errno on failure.
@@ -615,6 +630,119 @@ void step_ping(const Args &a) {
                  recv(fd, buf, sizeof(buf), 0) >= static_cast<ssize_t>(sizeof(req)) &&
                  reinterpret_cast<icmphdr *>(buf)->type == ICMP_ECHOREPLY;
     say(local + (reply ? " reply" : " noreply"));
+    close(fd);
+}
+
+// The Internet checksum (RFC 1071) of an ICMP message.
+uint16_t icmp_checksum(const void *data, std::size_t len) {
+    const auto *bytes = static_cast<const unsigned char *>(data);
+    uint32_t sum = 0;
+    for (std::size_t i = 0; i + 1 < len; i += 2)
+        sum += static_cast<uint32_t>(bytes[i] << 8 | bytes[i + 1]);
+    if (len % 2)
+        sum += static_cast<uint32_t>(bytes[len - 1] << 8);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return htons(static_cast<uint16_t>(~sum));
+}
+
+int raw_icmp_socket() { return inet_socket("rawicmp"); }
+
+// A raw socket reads whole IPv4 packets: the ICMP message behind the header.
+const icmphdr *icmp_of(const char *packet, ssize_t len, const iphdr **ip) {
+    *ip = reinterpret_cast<const iphdr *>(packet);
+    if (len < static_cast<ssize_t>(sizeof(iphdr)))
+        return nullptr;
+    std::size_t header = (*ip)->ihl * 4u;
+    if (len < static_cast<ssize_t>(header + sizeof(icmphdr)))
+        return nullptr;
+    return reinterpret_cast<const icmphdr *>(packet + header);
+}
+
+void step_rawping(const Args &a) {
+    need(a, 1, 2, "rawping DEST [SPEC]");
+    int fd = raw_icmp_socket();
+    if (fd < 0)
+        return say_errno();
+    icmphdr req{};
+    req.type = ICMP_ECHO;
+    req.un.echo.id = htons(static_cast<uint16_t>(getpid()));
+    req.un.echo.sequence = htons(1);
+    req.checksum = icmp_checksum(&req, sizeof(req));
+    Datagram dg(addr_of(a[0]), 0, a.size() > 1 ? &a[1] : nullptr);
+    dg.iov = {&req, sizeof(req)};
+    if (sendmsg(fd, &dg.msg, 0) != static_cast<ssize_t>(sizeof(req))) {
+        say_errno();
+        close(fd);
+        return;
+    }
+    // (the socket also reads other ICMP packets for its address: skip them)
+    char buf[512];
+    while (readable(fd)) {
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        const iphdr *ip;
+        const icmphdr *icmp = icmp_of(buf, n, &ip);
+        if (icmp && icmp->type == ICMP_ECHOREPLY && icmp->un.echo.id == req.un.echo.id) {
+            say(text_of(ip->daddr) + " reply");
+            close(fd);
+            return;
+        }
+    }
+    say(text_of(local_of(fd).sin_addr.s_addr) + " noreply");
+    close(fd);
+}
+
+void step_hdrincl(const Args &a) {
+    need(a, 0, 0, "hdrincl");
+    int fd = raw_icmp_socket();
+    if (fd < 0)
+        return say_errno();
+    int one = 1;
+    if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) == 0)
+        say("ok");
+    else
+        say_errno();
+    close(fd);
+}
+
+volatile sig_atomic_t sniff_done = 0;
+
+void step_rawsniff(const Args &a) {
+    need(a, 0, 0, "rawsniff");
+    int fd = raw_icmp_socket();
+    if (fd < 0)
+        return say_errno();
+    // SIGTERM is taken only inside ppoll(), so that it cannot fall between
+    // the check of the flag and the wait.
+    sigset_t term, unblocked;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &unblocked);
+    sigdelset(&unblocked, SIGTERM);
+    struct sigaction act {};
+    act.sa_handler = [](int) { sniff_done = 1; };
+    sigaction(SIGTERM, &act, nullptr);
+    say("ready");
+    std::fflush(stdout);
+    std::vector<std::string> seen;
+    while (!sniff_done) {
+        pollfd p{fd, POLLIN, 0};
+        if (ppoll(&p, 1, nullptr, &unblocked) != 1)
+            continue;
+        char buf[512];
+        ssize_t n = recv(fd, buf, sizeof(buf), 0);
+        const iphdr *ip;
+        if (!icmp_of(buf, n, &ip))
+            continue;
+        std::string pair = text_of(ip->saddr) + " > " + text_of(ip->daddr);
+        if (std::find(seen.begin(), seen.end(), pair) == seen.end())
+            seen.push_back(pair);
+    }
+    std::sort(seen.begin(), seen.end());
+    if (seen.empty())
+        say("none");
+    for (const std::string &pair : seen)
+        say(pair);
     close(fd);
 }
 
@@ -1044,6 +1172,12 @@ int main(int argc, char **argv) {
             step_disconnect(a);
         else if (name == "ping")
             step_ping(a);
+        else if (name == "rawping")
+            step_rawping(a);
+        else if (name == "hdrincl")
+            step_hdrincl(a);
+        else if (name == "rawsniff")
+            step_rawsniff(a);
         else if (name == "sctp-bindx")
             step_sctp_bindx(a);
         else if (name == "sockhold")
