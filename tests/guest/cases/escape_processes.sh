@@ -29,7 +29,9 @@ if ! { renice -n -15 -p "$V" >/dev/null && ionice -c 1 -n 0 -p "$V" &&
 	prlimit --pid "$V" --nofile=321:654; }; then
 	escape_abort "the host victim gets nice -15, ioprio realtime 0, nofile 321:654"
 fi
-is "$(proc_state "$V")" "S ctx=0 nice=-15 policy=0 cpus=0 io=realtime: prio 0 nofile=321 654" \
+# (its CPUs are all of the machine's: 0 under UML, 0-1 on the SMP guest)
+all_cpus=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status)
+is "$(proc_state "$V")" "S ctx=0 nice=-15 policy=0 cpus=$all_cpus io=realtime: prio 0 nofile=321 654" \
 	"setup: the host victim $V sleeps with its distinctive settings"
 VS="proc_state $V"
 

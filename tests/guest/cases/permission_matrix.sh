@@ -116,11 +116,15 @@ bg_start chcontext --silent --ctx 42 sleep 1001
 c2=$!
 wait_ready "$a" sleep 43 && wait_ready "$b" sleep 0 &&
 	wait_ready "$c1" sleep 42 && wait_ready "$c2" sleep 42
-check_run "kill -9 -1 from context 42" 0 "0" "" chcontext --silent --ctx 42 sh -c 'kill -9 -1; echo $?'
-{ wait "$c1"; } 2>/dev/null
-st1=$?
-{ wait "$c2"; } 2>/dev/null
-is "$st1 $?" "137 137" "kill -9 -1 from context 42 killed both processes of context 42"
+# (bash tells of a killed job on stderr whenever it notices: from the kill on)
+{
+	check_run "kill -9 -1 from context 42" 0 "0" "" chcontext --silent --ctx 42 sh -c 'kill -9 -1; echo $?'
+	wait "$c1"
+	st1=$?
+	wait "$c2"
+	st2=$?
+} 2>/dev/null
+is "$st1 $st2" "137 137" "kill -9 -1 from context 42 killed both processes of context 42"
 is "$(alive "$a") $(alive "$b") $(alive 1) $(alive "$t")" "alive alive alive alive" \
 	"kill -9 -1 from context 42 spared contexts 43, 0 and 40 and pid 1"
 check_run "kill -9 -1 from an empty context 44: No such process" 1 "" \

@@ -31,10 +31,13 @@ like "$out" "# case passes: status 0" "the cases after a failing one still run"
 like "$out" "run-cases: 1 of 2 cases passed; failed: fails$" "the summary names the failing case"
 
 SECONDS=0
-run bash "$runner" "$cases/hangs.sh"
+run bash "$runner" "$cases/hangs.sh" "$cases/passes.sh"
 took=$SECONDS
 is "$rc" 1 "a case that outlives its time fails the run"
-like "$out" "^not ok - hangs did not end within 1 s: killed$" "it is killed at its --timeout, and says so"
+like "$out" "not ok - hangs did not end within 1 s: killed" "it is killed at its --timeout, and says so"
+like "$out" "not ok - passes not run: hangs was killed and left the machine as it was" \
+	"the cases after a killed one fail as not run"
+like "$out" "run-cases: 0 of 2 cases passed; failed: hangs passes$" "the summary names both"
 [ "$took" -lt 20 ] && pass "the run goes on at once ($took s)" ||
 	fail "the run goes on at once" "took $took s"
 
