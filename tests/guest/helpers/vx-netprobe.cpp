@@ -534,17 +534,22 @@ void step_pktinfo(const Args &a) {
     close(fd);
 }
 
-void step_transparent(const Args &a) {
-    need(a, 1, 1, "transparent tcp|udp");
-    int fd = inet_socket(a[0]);
+// Set the IPv4 option OPTION to 1 on a new PROTO socket: ok | ERRNO.
+void say_set_ip_option(const std::string &proto, int option) {
+    int fd = inet_socket(proto);
     if (fd < 0)
         return say_errno();
     int one = 1;
-    if (setsockopt(fd, IPPROTO_IP, IP_TRANSPARENT, &one, sizeof(one)) == 0)
+    if (setsockopt(fd, IPPROTO_IP, option, &one, sizeof(one)) == 0)
         say("ok");
     else
         say_errno();
     close(fd);
+}
+
+void step_transparent(const Args &a) {
+    need(a, 1, 1, "transparent tcp|udp");
+    say_set_ip_option(a[0], IP_TRANSPARENT);
 }
 
 void step_device(const Args &a) {
@@ -694,15 +699,7 @@ void step_rawping(const Args &a) {
 
 void step_hdrincl(const Args &a) {
     need(a, 0, 0, "hdrincl");
-    int fd = raw_icmp_socket();
-    if (fd < 0)
-        return say_errno();
-    int one = 1;
-    if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)) == 0)
-        say("ok");
-    else
-        say_errno();
-    close(fd);
+    say_set_ip_option("rawicmp", IP_HDRINCL);
 }
 
 volatile sig_atomic_t sniff_done = 0;
