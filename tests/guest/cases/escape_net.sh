@@ -5,9 +5,10 @@
 # sandboxes, through the probe vx-netprobe
 # (tests/guest/helpers/vx-netprobe.cpp):
 #  - a locked process may create AF_UNIX, AF_NETLINK and AF_INET TCP, UDP,
-#    UDP-Lite and ICMP (ping) sockets only: other families fail with
+#    UDP-Lite and ICMP (ping) sockets only, raw ICMP with CAP_NET_RAW (not
+#    in a server's ceiling: EPERM): other families fail with
 #    EAFNOSUPPORT (IPv6, AF_PACKET, the old AF_INET SOCK_PACKET, TIPC,
-#    VSOCK, XDP), other AF_INET protocols with EPROTONOSUPPORT (raw,
+#    VSOCK, XDP), other AF_INET protocols with EPROTONOSUPPORT (other raw,
 #    MPTCP, SCTP stream and seqpacket, DCCP); the kernel of the guest has
 #    them all, and each refusal has a control in context 0 where the same
 #    call works;
@@ -103,7 +104,6 @@ in_sandbox() { chbind --silent --ip vx0 "$@"; }
 rows=(
 	"an AF_INET6 stream socket|EAFNOSUPPORT|ok|socket inet6 stream"
 	"an AF_INET6 datagram socket|EAFNOSUPPORT|ok|socket inet6 dgram"
-	"a raw ICMP socket|EPROTONOSUPPORT|ok|socket inet raw icmp"
 	"a raw IPPROTO_RAW socket|EPROTONOSUPPORT|ok|socket inet raw raw"
 	"an AF_PACKET SOCK_RAW socket|EAFNOSUPPORT|ok|socket packet raw"
 	"an AF_PACKET SOCK_DGRAM socket|EAFNOSUPPORT|ok|socket packet dgram"
@@ -121,6 +121,15 @@ rows=(
 )
 each 3 "control, context 0, unlocked" ""
 each 2 "inside alpha" $ALPHA in_alpha
+each 2 "chbind sandbox" $SANDBOX in_sandbox
+# Raw ICMP is ping's: for a locked task that keeps CAP_NET_RAW (the
+# sandbox's root), held to the address (ipv4root_escapes has the rest).
+rows=("a raw ICMP socket, CAP_NET_RAW not in the server's ceiling|EPERM|ok|socket inet raw icmp")
+each 2 "inside alpha" $ALPHA in_alpha
+rows=(
+	"a raw ICMP socket, root keeping CAP_NET_RAW (ping)|ok|ok|socket inet raw icmp"
+	"a raw ping of 127.0.0.1 leaves from the ipv4root and is answered|@ROOT reply||rawping 127.0.0.1"
+)
 each 2 "chbind sandbox" $SANDBOX in_sandbox
 victims_intact "the socket families"
 
@@ -150,7 +159,6 @@ for mode in inline async; do
 	[ $mode = inline ] || m=(async)
 	rows=(
 		"IORING_OP_SOCKET AF_INET6|EAFNOSUPPORT|ok|uring-socket ${m[*]} inet6 stream"
-		"IORING_OP_SOCKET raw ICMP|EPROTONOSUPPORT|ok|uring-socket ${m[*]} inet raw icmp"
 		"IORING_OP_SOCKET AF_PACKET|EAFNOSUPPORT|ok|uring-socket ${m[*]} packet raw"
 		"IORING_OP_SOCKET MPTCP|EPROTONOSUPPORT|ok|uring-socket ${m[*]} inet stream mptcp"
 		"IORING_OP_SOCKET SCTP seqpacket|EPROTONOSUPPORT|ok|uring-socket ${m[*]} inet seqpacket sctp"
@@ -160,6 +168,10 @@ for mode in inline async; do
 	)
 	each 3 "io_uring $mode, control, context 0, unlocked" ""
 	each 2 "io_uring $mode, inside alpha" $ALPHA in_alpha
+	each 2 "io_uring $mode, chbind sandbox" $SANDBOX in_sandbox
+	rows=("IORING_OP_SOCKET raw ICMP, CAP_NET_RAW not in the ceiling|EPERM|ok|uring-socket ${m[*]} inet raw icmp")
+	each 2 "io_uring $mode, inside alpha" $ALPHA in_alpha
+	rows=("IORING_OP_SOCKET raw ICMP, root keeping CAP_NET_RAW|ok|ok|uring-socket ${m[*]} inet raw icmp")
 	each 2 "io_uring $mode, chbind sandbox" $SANDBOX in_sandbox
 	rows=(
 		"allowed, IORING_OP_SOCKET TCP|ok||uring-socket ${m[*]} inet stream"
