@@ -13,8 +13,8 @@
 
 #include <linux/types.h>
 
-/* 1.1: major in the upper 16 bits, minor in the lower 16 */
-#define VSERVER_VERSION		0x00010001
+/* 1.2: major in the upper 16 bits, minor in the lower 16 */
+#define VSERVER_VERSION		0x00010002
 
 /* Commands */
 #define VCMD_GET_VERSION	0	/* returns VSERVER_VERSION */
@@ -53,10 +53,14 @@ struct vcmd_new_s_context {
 	__u8 __reserved[6];	/* must be zero */
 };
 
+/* IPv4 root flags (since 1.2) */
+#define VX_IPV4ROOT_HOSTLOOPBACK (1U << 0) /* 127.0.0.0/8 stays the host's */
+#define VX_IPV4ROOT_ALL		VX_IPV4ROOT_HOSTLOOPBACK
+
 struct vcmd_set_ipv4root {
 	__be32 addr;		/* the one IPv4 address, never 0 */
 	__be32 bcast;		/* its broadcast (UDP may bind it), or 0 */
-	__u32 flags;		/* must be zero */
+	__u32 flags;		/* VX_IPV4ROOT_* */
 	__u32 __reserved;	/* must be zero */
 };
 
