@@ -155,6 +155,9 @@ done
 bad "IPROOTBCAST" "IPROOTBCAST '192.0.2.256' is not an IPv4 address" \
 	"IPROOT=192.0.2.10" "IPROOTBCAST=192.0.2.256"
 bad "IPROOTDEV without IPROOT" "IPROOTDEV is set but IPROOT is not" "IPROOTDEV=lo"
+bad "HOSTLOOPBACK not yes or no" "HOSTLOOPBACK must be yes or no, not 'true'" \
+	"IPROOT=192.0.2.10" "HOSTLOOPBACK=true"
+bad "HOSTLOOPBACK=yes without IPROOT" "HOSTLOOPBACK=yes needs IPROOT" "HOSTLOOPBACK=yes"
 bad "IPROOTDEV missing" "IPROOTDEV 'nosuchdev0' is not a network interface of this host" \
 	"IPROOT=192.0.2.10" "IPROOTDEV=nosuchdev0"
 bad "ULIMIT with a command" \
@@ -195,6 +198,7 @@ good "the seed's example" "IPROOT=192.0.2.10" "IPROOTDEV=lo" "IPROOTMASK=255.255
 	"IPROOTBCAST=192.0.2.255" "ONBOOT=yes" 'S_CAPS="CAP_NET_RAW"' "S_CONTEXT=00042" \
 	"S_DOMAINNAME=example" "S_HOSTNAME=www.example.org" "S_NICE=-5" \
 	'S_FLAGS="lock sched nproc private fakeinit"' 'ULIMIT="-H -u 1000"'
+good "HOSTLOOPBACK=yes with IPROOT" "IPROOT=192.0.2.10" "HOSTLOOPBACK=yes"
 good "quotes, export, comments, blanks" "  # indented comment" "" \
 	"export ONBOOT='no'" "S_NICE=19 # lowest" "S_CAPS='net_raw,sys_time'" "	IPROOTMASK=24"
 

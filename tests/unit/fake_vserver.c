@@ -13,6 +13,9 @@
  *   FAKE_VSERVER_IPV4ROOT=A.B.C.D, FAKE_VSERVER_IPV4ROOT_BCAST=A.B.C.D
  *                             the process's IPv4 root and its broadcast
  *                             (default none); set by set_ipv4root
+ *   FAKE_VSERVER_HOSTLOOPBACK=1  set by set_ipv4root with that flag
+ *   FAKE_VSERVER_API=N        the interface version (default the header's);
+ *                             below 1.2 set_ipv4root takes no flag
  *
  * Rules: contexts other than the caller's own are invisible (ESRCH) except
  * from context 1, which sees all and may signal none (EPERM); only context 0
@@ -123,10 +126,16 @@ static void set_env_ipv4(const char *name, __be32 value) {
     setenv(name, buf, 1);
 }
 
-static long set_ipv4root(long id, struct vcmd_set_ipv4root *arg) {
-    __u32 addr, bcast;
+static long api_version(void) {
+    const char *api = getenv("FAKE_VSERVER_API");
 
-    if (id != 0 || !arg || arg->flags || arg->__reserved)
+    return api ? strtol(api, NULL, 0) : VSERVER_VERSION;
+}
+
+static long set_ipv4root(long id, struct vcmd_set_ipv4root *arg) {
+    __u32 addr, bcast, known = api_version() >= 0x00010002 ? VX_IPV4ROOT_ALL : 0;
+
+    if (id != 0 || !arg || (arg->flags & ~known) || arg->__reserved)
         return fail(EINVAL);
     addr = ntohl(arg->addr);
     bcast = ntohl(arg->bcast);
@@ -138,6 +147,8 @@ static long set_ipv4root(long id, struct vcmd_set_ipv4root *arg) {
         return fail(EPERM);
     set_env_ipv4("FAKE_VSERVER_IPV4ROOT", arg->addr);
     set_env_ipv4("FAKE_VSERVER_IPV4ROOT_BCAST", arg->bcast);
+    if (arg->flags & VX_IPV4ROOT_HOSTLOOPBACK)
+        setenv("FAKE_VSERVER_HOSTLOOPBACK", "1", 1);
     return 0;
 }
 
@@ -174,7 +185,7 @@ long syscall(long number, ...) {
     }
     switch ((unsigned int)a[0]) {
     case VCMD_GET_VERSION:
-        return VSERVER_VERSION;
+        return api_version();
     case VCMD_NEW_S_CONTEXT:
         return new_s_context(a[1], (struct vcmd_new_s_context *)a[2]);
     case VCMD_SET_IPV4ROOT:

@@ -157,6 +157,16 @@ if getent ahostsv4 localhost 2>/dev/null | grep -q '^127\.0\.0\.1 '; then
 fi
 expect 1 "" "chbind: the broadcast address cannot be the IPv4 root itself (127.0.0.1)" \
     "$CHBIND" --ip 127.0.0.1 --bcast 127.0.0.1 true
+# --host-loopback is the flag VX_IPV4ROOT_HOSTLOOPBACK; a 1.1 kernel has none.
+# shellcheck disable=SC2016 # expanded by the command's shell
+expect 0 "127.0.0.1 1" "" "$CHBIND" --silent --host-loopback --ip 127.0.0.1 \
+    sh -c 'echo "$FAKE_VSERVER_IPV4ROOT ${FAKE_VSERVER_HOSTLOOPBACK:-0}"'
+# shellcheck disable=SC2016 # expanded by the command's shell
+expect 0 "127.0.0.1 0" "" "$CHBIND" --silent --ip 127.0.0.1 \
+    sh -c 'echo "$FAKE_VSERVER_IPV4ROOT ${FAKE_VSERVER_HOSTLOOPBACK:-0}"'
+expect 1 "" "chbind: --host-loopback: this kernel's vserver interface is older than 1.2" \
+    FAKE_VSERVER_API=0x00010001 "$CHBIND" --silent --host-loopback --ip 127.0.0.1 true
+expect 0 "" "" FAKE_VSERVER_API=0x00010001 "$CHBIND" --silent --ip 127.0.0.1 true
 # One shot: another address is refused, naming the one in force; the same
 # address again is fine (a nested chbind), unless --bcast differs.
 expect 1 "" "chbind: cannot lock to 127.0.0.2: this process is already locked to 127.0.0.1" \

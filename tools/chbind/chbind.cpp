@@ -13,6 +13,7 @@ namespace {
 enum Option {
     OPT_IP = 256,
     OPT_BCAST,
+    OPT_HOST_LOOPBACK,
     OPT_SILENT,
     OPT_HELP,
     OPT_VERSION,
@@ -21,6 +22,7 @@ enum Option {
 const option long_options[] = {
     {"ip", required_argument, nullptr, OPT_IP},
     {"bcast", required_argument, nullptr, OPT_BCAST},
+    {"host-loopback", no_argument, nullptr, OPT_HOST_LOOPBACK},
     {"silent", no_argument, nullptr, OPT_SILENT},
     {"help", no_argument, nullptr, OPT_HELP},
     {"version", no_argument, nullptr, OPT_VERSION},
@@ -37,6 +39,8 @@ const option long_options[] = {
                 "                       this host\n"
                 "  --bcast ADDRESS      the broadcast address that UDP may also bind (default:\n"
                 "                       that of the interface given with --ip, else none)\n"
+                "  --host-loopback      inside a security context of its own, keep the host's\n"
+                "                       127.0.0.0/8 (by default it means ADDRESS there)\n"
                 "  --silent             do not print \"ipv4root is now ADDRESS\" on stderr\n"
                 "  --help               display this help and exit\n"
                 "  --version            output version information and exit\n"
@@ -135,6 +139,7 @@ int main(int argc, char *argv[]) {
 
     std::optional<std::string> ip;
     std::optional<in_addr> bcast;
+    bool host_loopback = false;
     bool silent = false;
 
     int c;
@@ -155,6 +160,9 @@ int main(int argc, char *argv[]) {
                 vserver::die("%s cannot be a broadcast address (0.0.0.0/8 and multicast "
                              "are not allowed)",
                              optarg);
+            break;
+        case OPT_HOST_LOOPBACK:
+            host_loopback = true;
             break;
         case OPT_SILENT:
             silent = true;
@@ -189,8 +197,10 @@ int main(int argc, char *argv[]) {
     }
 
     try {
-        vserver::set_ipv4root(target.addr, root_bcast);
+        vserver::set_ipv4root(target.addr, root_bcast, host_loopback);
     } catch (const vserver::SysError &e) {
+        if (host_loopback && e.error() == EINVAL && !vserver::kernel_knows_host_loopback())
+            vserver::die("--host-loopback: this kernel's vserver interface is older than 1.2");
         if (e.error() != EPERM)
             vserver::die_sys(e, "cannot set the IPv4 root to %s",
                              describe(target.addr, root_bcast).c_str());

@@ -93,6 +93,7 @@ enum Option {
     OPT_KEEP_CAP,
     OPT_IP,
     OPT_BCAST,
+    OPT_HOST_LOOPBACK,
     OPT_NICE,
     OPT_CGROUP,
     OPT_NEW_CGROUP,
@@ -128,6 +129,7 @@ const option long_options[] = {
     {"keep-cap", required_argument, nullptr, OPT_KEEP_CAP},
     {"ip", required_argument, nullptr, OPT_IP},
     {"bcast", required_argument, nullptr, OPT_BCAST},
+    {"host-loopback", no_argument, nullptr, OPT_HOST_LOOPBACK},
     {"nice", required_argument, nullptr, OPT_NICE},
     {"cgroup", required_argument, nullptr, OPT_CGROUP},
     {"new-cgroup", required_argument, nullptr, OPT_NEW_CGROUP},
@@ -170,6 +172,7 @@ const option long_options[] = {
         "  --keep-cap CAP[,...] capabilities kept on top of the secure set (repeatable)\n"
         "  --ip ADDR            lock COMMAND to this IPv4 address\n"
         "  --bcast ADDR         the broadcast address UDP may also bind\n"
+        "  --host-loopback      127.0.0.0/8 stays the host's (default: it is ADDR)\n"
         "  --nice N             nice level; COMMAND cannot go below it (-20..19)\n"
         "  --cgroup DIR         move COMMAND into this cgroup before it enters the context\n"
         "  --new-cgroup DIR     the same, into a cgroup made first, with the controllers\n"
@@ -356,6 +359,7 @@ struct Settings {
     bool locked = false;
     in_addr ip{};
     in_addr bcast{};
+    bool host_loopback = false;
     bool has_nice = false;
     int nice = 0;
     const char *cgroup = nullptr;
@@ -1034,8 +1038,11 @@ private:
 
     try {
         if (s.locked)
-            vserver::set_ipv4root(s.ip, s.bcast);
+            vserver::set_ipv4root(s.ip, s.bcast, s.host_loopback);
     } catch (const vserver::SysError &e) {
+        if (s.host_loopback && e.error() == EINVAL && !vserver::kernel_knows_host_loopback())
+            vserver::die("cannot keep the host's loopback: this kernel's vserver interface "
+                         "is older than 1.2");
         vserver::die_sys(e, "cannot lock the server to %s", inet_ntoa(s.ip));
     }
     if (s.has_nice) {
@@ -1210,6 +1217,9 @@ int main(int argc, char *argv[]) {
             case OPT_BCAST:
                 s.bcast = parse_ipv4(optarg, "broadcast address");
                 break;
+            case OPT_HOST_LOOPBACK:
+                s.host_loopback = true;
+                break;
             case OPT_NICE:
                 s.nice = parse_nice(optarg);
                 s.has_nice = true;
@@ -1317,6 +1327,8 @@ int main(int argc, char *argv[]) {
         vserver::usage_error("missing command");
     if (s.bcast.s_addr && !s.locked)
         vserver::usage_error("--bcast needs --ip");
+    if (s.host_loopback && !s.locked)
+        vserver::usage_error("--host-loopback needs --ip");
     if (s.pty && s.background)
         vserver::usage_error("--pty and --background do not go together");
     if (s.alias_dev && !s.locked)

@@ -162,9 +162,11 @@ ServerConf check_server_conf(std::string_view text) {
     if (!bcast.empty() && !parse_ipv4(bcast))
         bad("IPROOTBCAST " + quoted(bcast) + " is not an IPv4 address");
 
-    const std::string &onboot = value("ONBOOT");
-    if (!onboot.empty() && onboot != "yes" && onboot != "no")
-        bad("ONBOOT must be yes or no, not " + quoted(onboot));
+    for (const char *key : {"ONBOOT", "HOSTLOOPBACK"}) {
+        const std::string &yes_no = value(key);
+        if (!yes_no.empty() && yes_no != "yes" && yes_no != "no")
+            bad(std::string(key) + " must be yes or no, not " + quoted(yes_no));
+    }
     check_context(value("S_CONTEXT"));
     check_nice(value("S_NICE"));
     conf.flag_list = check_flags(value("S_FLAGS"));
@@ -188,6 +190,8 @@ ServerConf check_server_conf(std::string_view text) {
             bad("IPROOT " + quoted(iproot) + " is neither an IPv4 address nor a known host name");
         conf.ip = format_ipv4(found.front());
     }
+    if (value("HOSTLOOPBACK") == "yes" && conf.ip.empty())
+        bad("HOSTLOOPBACK=yes needs IPROOT");
     const std::string &dev = value("IPROOTDEV");
     if (!dev.empty()) {
         if (conf.ip.empty())

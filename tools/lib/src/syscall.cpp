@@ -75,14 +75,23 @@ int new_s_context(int ctx, std::uint64_t remove_cap, std::uint32_t flags, std::s
         vserver_call(VCMD_NEW_S_CONTEXT, ctx, &arg, "VCMD_NEW_S_CONTEXT " + std::to_string(ctx)));
 }
 
-void set_ipv4root(in_addr addr, in_addr bcast) {
+void set_ipv4root(in_addr addr, in_addr bcast, bool host_loopback) {
     vcmd_set_ipv4root arg;
     std::memset(&arg, 0, sizeof(arg));
     arg.addr = addr.s_addr;
     arg.bcast = bcast.s_addr;
+    arg.flags = host_loopback ? VX_IPV4ROOT_HOSTLOOPBACK : 0;
     char text[INET_ADDRSTRLEN];
     ::inet_ntop(AF_INET, &addr, text, sizeof(text));
     vserver_call(VCMD_SET_IPV4ROOT, 0, &arg, std::string("VCMD_SET_IPV4ROOT ") + text);
+}
+
+bool kernel_knows_host_loopback() {
+    try {
+        return api_version() >= 0x00010002;
+    } catch (const SysError &) {
+        return false;
+    }
 }
 
 ContextInfo context_info(pid_t pid) {

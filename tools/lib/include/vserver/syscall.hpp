@@ -71,8 +71,14 @@ int new_s_context(int ctx, std::uint64_t remove_cap, std::uint32_t flags,
 // address addr; UDP may also bind bcast (0.0.0.0: no broadcast address).
 // One shot: EPERM once the caller has an IPv4 root; EINVAL for an address
 // in 0.0.0.0/8, multicast or 255.255.255.255, a bad bcast, or a
-// multithreaded caller. Throws SysError.
-void set_ipv4root(in_addr addr, in_addr bcast = {});
+// multithreaded caller (or, before API 1.2, for host_loopback). Inside a
+// context of its own the loopback network 127.0.0.0/8 is then the caller's
+// address, unless host_loopback keeps the host's. Throws SysError.
+void set_ipv4root(in_addr addr, in_addr bcast = {}, bool host_loopback = false);
+
+// Whether set_ipv4root's host_loopback is known to the kernel (API 1.2);
+// false also when the kernel lacks vserver support.
+bool kernel_knows_host_loopback();
 
 // VCMD_GET_CONTEXT_INFO about pid (0: the caller).
 ContextInfo context_info(pid_t pid);
