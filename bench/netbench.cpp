@@ -1,7 +1,7 @@
 // netbench: the cost of set_ipv4root on the network paths it touches, for
 // bench/run (see bench/README, benchmark 4).
 //
-//   netbench [-r ROUNDS] [-t TCP_BLOCK] [-u UDP_BLOCK] [ADDR]
+//   netbench [-l] [-r ROUNDS] [-t TCP_BLOCK] [-u UDP_BLOCK] [ADDR]
 //
 // Two loops, each run by three long-lived children at once: one unlocked,
 // one locked to ADDR (VCMD_SET_IPV4ROOT; default 127.0.0.2) and a second
@@ -15,6 +15,9 @@
 //   udp: an unbound socket sendto()s 64 bytes to a receiver bound to
 //        0.0.0.0:0 (locked: ADDR) at ADDR, which recv()s them; UDP_BLOCK
 //        times (default 25) per block.
+// With -l (the private loopback) the locked child first enters a new
+// security context and connects and sends to 127.0.0.1, which the kernel
+// sends to ADDR; the loops are then named tcp_loopback and udp_loopback.
 // Each block is timed inside the child.  Prints per loop:
 //   net_summary op=tcp rounds=.. block=.. unlocked_us=.. locked_us=..
 //       ratio=.. p25=.. p75=.. p10_ratio=.. sum_ratio=.. control_ratio=..
@@ -43,6 +46,7 @@
 #include <string>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -134,6 +138,14 @@ double tcp_block(in_addr_t addr, int iters) {
     return (now_us() - t0) / iters;
 }
 
+// The receiver gives up after 5 s: a datagram that went elsewhere is an
+// error, not a hang.
+void receive_timeout(int fd) {
+    const timeval patience{5, 0};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof(patience)) != 0)
+        child_die("SO_RCVTIMEO");
+}
+
 struct UdpPair {
     int r = -1, s = -1;
     in_port_t port = 0;
@@ -143,6 +155,7 @@ struct UdpPair {
 UdpPair udp_pair() {
     UdpPair p;
     p.r = bound_socket(SOCK_DGRAM, &p.port);
+    receive_timeout(p.r);
     p.s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (p.s < 0)
         child_die("socket");
@@ -171,7 +184,11 @@ struct Worker {
     int cmd = -1, res = -1;
 };
 
-Worker start_worker(bool tcp, bool locked, in_addr_t addr, int block) {
+// A worker is unlocked, locked to ADDR, or locked in a context of its own
+// and sending to 127.0.0.1 (LOOPBACK), which means ADDR there.
+enum class Lock { none, addr, loopback };
+
+Worker start_worker(bool tcp, Lock lock, in_addr_t addr, int block) {
     int c[2], r[2];
     if (pipe2(c, O_CLOEXEC) != 0 || pipe2(r, O_CLOEXEC) != 0)
         die("pipe", errno);
@@ -181,7 +198,13 @@ Worker start_worker(bool tcp, bool locked, in_addr_t addr, int block) {
     if (pid == 0) {
         close(c[1]);
         close(r[0]);
-        if (locked) {
+        if (lock == Lock::loopback) {
+            vcmd_new_s_context ctx{};
+            ctx.size = sizeof(ctx);
+            if (syscall(VSERVER_NR, VCMD_NEW_S_CONTEXT, long{VX_CTX_NEW}, &ctx) < 0)
+                child_die("new_s_context");
+        }
+        if (lock != Lock::none) {
             vcmd_set_ipv4root arg{};
             arg.addr = addr;
             if (syscall(VSERVER_NR, VCMD_SET_IPV4ROOT, 0L, &arg) != 0)
@@ -201,9 +224,10 @@ Worker start_worker(bool tcp, bool locked, in_addr_t addr, int block) {
         UdpPair udp;
         if (!tcp)
             udp = udp_pair();
+        in_addr_t dest = lock == Lock::loopback ? htonl(INADDR_LOOPBACK) : addr;
         char go;
         while (read(c[0], &go, 1) == 1) {
-            double us = tcp ? tcp_block(addr, block) : udp_block(udp, addr, block);
+            double us = tcp ? tcp_block(dest, block) : udp_block(udp, dest, block);
             if (write(r[1], &us, sizeof(us)) != static_cast<ssize_t>(sizeof(us)))
                 child_die("write");
         }
@@ -216,7 +240,8 @@ Worker start_worker(bool tcp, bool locked, in_addr_t addr, int block) {
 
 double run_block(const Worker &w) {
     double us = 0;
-    if (write(w.cmd, "g", 1) != 1 || read(w.res, &us, sizeof(us)) != static_cast<ssize_t>(sizeof(us)))
+    if (write(w.cmd, "g", 1) != 1 ||
+        read(w.res, &us, sizeof(us)) != static_cast<ssize_t>(sizeof(us)))
         die("a worker failed");
     return us;
 }
@@ -247,11 +272,14 @@ double quantile(std::vector<double> v, double q) {
 int main(int argc, char **argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     std::signal(SIGPIPE, SIG_IGN); // a dead worker: "a worker failed"
-    const char *usage = "usage: netbench [-r ROUNDS] [-t TCP_BLOCK] [-u UDP_BLOCK] [ADDR]";
+    const char *usage = "usage: netbench [-l] [-r ROUNDS] [-t TCP_BLOCK] [-u UDP_BLOCK] [ADDR]";
     int rounds = 400, tcp_block_n = 5, udp_block_n = 25;
+    Lock locked = Lock::addr;
     int opt;
-    while ((opt = getopt(argc, argv, "r:t:u:")) != -1) {
-        if (opt == 'r')
+    while ((opt = getopt(argc, argv, "lr:t:u:")) != -1) {
+        if (opt == 'l')
+            locked = Lock::loopback;
+        else if (opt == 'r')
             rounds = positive(optarg);
         else if (opt == 't')
             tcp_block_n = positive(optarg);
@@ -266,12 +294,14 @@ int main(int argc, char **argv) {
         die(usage);
 
     for (bool tcp : {true, false}) {
-        const char *op = tcp ? "tcp" : "udp";
+        std::string op = tcp ? "tcp" : "udp";
+        if (locked == Lock::loopback)
+            op += "_loopback";
         int block = tcp ? tcp_block_n : udp_block_n;
         // 0: unlocked, 1: locked, 2: unlocked too, the control (A/A)
-        Worker w[3] = {start_worker(tcp, false, addr.s_addr, block),
-                       start_worker(tcp, true, addr.s_addr, block),
-                       start_worker(tcp, false, addr.s_addr, block)};
+        Worker w[3] = {start_worker(tcp, Lock::none, addr.s_addr, block),
+                       start_worker(tcp, locked, addr.s_addr, block),
+                       start_worker(tcp, Lock::none, addr.s_addr, block)};
         // A first block each, untimed: first-touch page faults, caches.
         for (Worker &x : w)
             run_block(x);
@@ -295,7 +325,7 @@ int main(int argc, char **argv) {
         std::printf("net_summary op=%s addr=%s rounds=%d block=%d unlocked_us=%.2f locked_us=%.2f "
                     "ratio=%.4f p25=%.4f p75=%.4f p10_ratio=%.4f sum_ratio=%.4f "
                     "control_ratio=%.4f control_p10_ratio=%.4f within_1.02=%s\n",
-                    op, addr_text, rounds, block, median(us[0]), median(us[1]), ratio,
+                    op.c_str(), addr_text, rounds, block, median(us[0]), median(us[1]), ratio,
                     quantile(paired, 0.25), quantile(paired, 0.75),
                     quantile(us[1], 0.1) / quantile(us[0], 0.1), sum[1] / sum[0], median(control),
                     quantile(us[2], 0.1) / quantile(us[0], 0.1), ratio <= 1.02 ? "yes" : "no");

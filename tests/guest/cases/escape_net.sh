@@ -17,6 +17,8 @@
 #  - IP_PKTINFO naming another source, IP_FREEBIND and IP_TRANSPARENT;
 #  - set_ipv4root takes as broadcast address only a broadcast address of
 #    the host, never another server's unicast address.
+# (The sends from alpha go to its own address, where a host listener on
+# 0.0.0.0 answers: 127.0.0.0/8 is alpha's own, see private_loopback.)
 # The victims, checked after each group: a host listener on
 # 127.0.0.1:4700 and the other server beta, its httpd on 127.1.0.3:80.
 # shellcheck source=../lib/testlib.sh
@@ -181,16 +183,16 @@ for mode in inline async; do
 	each 2 "io_uring $mode, inside alpha" $ALPHA in_alpha
 	check_run "io_uring $mode, inside alpha: IORING_OP_CONNECT TCP to a host listener leaves from the ipv4root" \
 		0 "$ALPHA${NL}peer $ALPHA" "" \
-		vx-netprobe serve tcp 127.0.0.1 -- vserver alpha exec vx-netprobe uring-connect "${m[@]}" tcp 127.0.0.1 @PORT
+		vx-netprobe serve tcp 0.0.0.0 -- vserver alpha exec vx-netprobe uring-connect "${m[@]}" tcp $ALPHA @PORT
 	check_run "io_uring $mode, inside alpha: IORING_OP_CONNECT UDP + IORING_OP_SEND leave from the ipv4root" \
 		0 "$ALPHA${NL}peer $ALPHA" "" \
-		vx-netprobe serve udp 127.0.0.1 -- vserver alpha exec vx-netprobe uring-connect "${m[@]}" udp 127.0.0.1 @PORT
+		vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe uring-connect "${m[@]}" udp $ALPHA @PORT
 	check_run "io_uring $mode, inside alpha: IORING_OP_SENDMSG leaves from the ipv4root" \
 		0 "$ALPHA${NL}peer $ALPHA" "" \
-		vx-netprobe serve udp 127.0.0.1 -- vserver alpha exec vx-netprobe uring-sendmsg "${m[@]}" 127.0.0.1 @PORT
+		vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe uring-sendmsg "${m[@]}" $ALPHA @PORT
 	check_run "io_uring $mode, inside alpha: IORING_OP_SENDMSG with IP_PKTINFO naming beta's address: EADDRNOTAVAIL, nothing sent" \
 		0 "EADDRNOTAVAIL${NL}peer none" "" \
-		vx-netprobe serve udp 127.0.0.1 -- vserver alpha exec vx-netprobe uring-sendmsg "${m[@]}" 127.0.0.1 @PORT $BETA
+		vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe uring-sendmsg "${m[@]}" $ALPHA @PORT $BETA
 	check_run "io_uring $mode, control, context 0: IORING_OP_SENDMSG with IP_PKTINFO $BETA is sent from it" \
 		0 "0.0.0.0${NL}peer $BETA" "" \
 		vx-netprobe serve udp 127.0.0.1 -- vx-netprobe uring-sendmsg "${m[@]}" 127.0.0.1 @PORT $BETA
@@ -206,13 +208,13 @@ check_run "IP_PKTINFO, control, context 0: ipi_spec_dst $BETA is the source the 
 	vx-netprobe serve udp 127.0.0.1 -- vx-netprobe pktinfo $BETA 127.0.0.1 @PORT
 check_run "IP_PKTINFO, inside alpha: ipi_spec_dst beta's address: EADDRNOTAVAIL, nothing sent" \
 	0 "EADDRNOTAVAIL${NL}peer none" "" \
-	vx-netprobe serve udp 127.0.0.1 -- vserver alpha exec vx-netprobe pktinfo $BETA 127.0.0.1 @PORT
+	vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe pktinfo $BETA $ALPHA @PORT
 check_run "IP_PKTINFO, inside alpha: ipi_spec_dst 127.0.0.1: EADDRNOTAVAIL, nothing sent" \
 	0 "EADDRNOTAVAIL${NL}peer none" "" \
-	vx-netprobe serve udp 127.0.0.1 -- vserver alpha exec vx-netprobe pktinfo 127.0.0.1 127.0.0.1 @PORT
+	vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe pktinfo 127.0.0.1 $ALPHA @PORT
 check_run "IP_PKTINFO, inside alpha: ipi_spec_dst 0 leaves from the ipv4root" \
 	0 "$ALPHA${NL}peer $ALPHA" "" \
-	vx-netprobe serve udp 127.0.0.1 -- vserver alpha exec vx-netprobe pktinfo 0.0.0.0 127.0.0.1 @PORT
+	vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe pktinfo 0.0.0.0 $ALPHA @PORT
 check_run "IP_PKTINFO, chbind sandbox: ipi_spec_dst beta's address: EADDRNOTAVAIL, nothing sent" \
 	0 "EADDRNOTAVAIL${NL}peer none" "" \
 	vx-netprobe serve udp 127.0.0.1 -- chbind --silent --ip vx0 vx-netprobe pktinfo $BETA 127.0.0.1 @PORT

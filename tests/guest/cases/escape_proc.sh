@@ -51,8 +51,13 @@ refused "pid 1: writing 1 to /proc/1/clear_refs from inside fails with EPERM" "o
 	pid1_state attack write /proc/1/clear_refs 1
 refused "pid 1: writing 1000 to /proc/1/loginuid from inside fails with EPERM" "open EPERM" \
 	pid1_state attack write /proc/1/loginuid 1000
-refused "pid 1: writing 0 to /proc/1/sched (reset its statistics) from inside fails with EPERM" \
-	"open EPERM" pid1_state attack write /proc/1/sched 0
+# (/proc/PID/sched is there with CONFIG_SCHED_DEBUG only: not on defconfig)
+if [ -e /proc/1/sched ]; then
+	refused "pid 1: writing 0 to /proc/1/sched (reset its statistics) from inside fails with EPERM" \
+		"open EPERM" pid1_state attack write /proc/1/sched 0
+else
+	skip "pid 1: writing 0 to /proc/1/sched from inside" "this kernel has no /proc/PID/sched (CONFIG_SCHED_DEBUG=n)"
+fi
 refused "pid 1: writing 0 to /proc/1/task/1/oom_score_adj from inside fails with EPERM" "open EPERM" \
 	pid1_state attack write /proc/1/task/1/oom_score_adj 0
 refused "pid 1: writing 0x7f to /proc/1/coredump_filter from inside fails with EPERM" "open EPERM" \

@@ -2,7 +2,7 @@
 # set_ipv4root (VCMD_SET_IPV4ROOT), the kernel's side, through the probe
 # vx-netprobe (tests/guest/helpers/vx-netprobe.cpp; "lock ADDR" is the raw
 # system call, no chbind):
-#  - /proc/PID/status shows ipv4root and ipv4root_bcast;
+#  - /proc/PID/status shows ipv4root, ipv4root_bcast and ipv4root_loopback;
 #  - one shot: a second call fails with EPERM, even with the same address;
 #    children inherit the lock; any user may set it once; bad arguments
 #    fail with EINVAL; the unlocked (this shell, siblings) are unaffected;
@@ -17,7 +17,8 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 # shellcheck source=../lib/netprobe.sh
 . "$(dirname "$0")/../lib/netprobe.sh"
-status_lines() { printf 'ipv4root:\t%s\nipv4root_bcast:\t%s' "$1" "$2"; }
+# (context 0: 127.0.0.1 stays the host's, see private_loopback)
+status_lines() { printf 'ipv4root:\t%s\nipv4root_bcast:\t%s\nipv4root_loopback:\thost' "$1" "$2"; }
 
 ip link add vx0 type dummy &&
 	ip addr add 127.1.0.1/24 broadcast 127.1.0.255 dev vx0 &&
@@ -69,12 +70,12 @@ probe_user "any user: nobody's locked bind of another address fails with EADDRNO
 probe "EINVAL: 0.0.0.0 as the ipv4root" "EINVAL" set 0.0.0.0
 probe "EINVAL: a multicast address (224.0.0.1) as the ipv4root" "EINVAL" set 224.0.0.1
 probe "EINVAL: 255.255.255.255 as the ipv4root" "EINVAL" set 255.255.255.255
-probe "EINVAL: flags 1" "EINVAL" set $A 0.0.0.0 1
+probe "EINVAL: an unknown flag (2)" "EINVAL" set $A 0.0.0.0 2
 probe "EINVAL: flags 0x80000000" "EINVAL" set $A 0.0.0.0 0x80000000
 probe "EINVAL: a non-zero reserved field" "EINVAL" set $A 0.0.0.0 0 1
 probe "EINVAL: a refused call leaves the process unlocked; it may set one after" \
 	"EINVAL${NL}$(status_lines 0.0.0.0 0.0.0.0)${NL}ok" set 224.0.0.1 + status + set $A
-probe_user "EINVAL: for nobody too (flags 1)" "EINVAL" set $A 0.0.0.0 1
+probe_user "EINVAL: for nobody too (flag 2)" "EINVAL" set $A 0.0.0.0 2
 
 # ---- the unlocked are unaffected ----
 is "$(grep '^ipv4root' /proc/$$/status)" "$(status_lines 0.0.0.0 0.0.0.0)" \

@@ -38,6 +38,8 @@
 //                                  udplite: and send a datagram):
 //                                  address | ERRNO
 //   sendto DEST PORT               UDP sendto from an unbound socket
+//   fastopen DEST PORT             TCP sendto with MSG_FASTOPEN (connect and
+//                                  send in one call) from an unbound socket
 //   pktinfo SPEC DEST PORT         UDP sendmsg from an unbound socket with
 //                                  an IP_PKTINFO cmsg, ipi_spec_dst SPEC
 //   transparent tcp|udp            setsockopt(IP_TRANSPARENT, 1): ok | ERRNO
@@ -515,6 +517,19 @@ void step_sendto(const Args &a) {
         return say_errno();
     sockaddr_in dest = sin_of(addr_of(a[0]), port_of(a[1]));
     if (sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr *>(&dest), sizeof(dest)) == 1)
+        say_local(fd);
+    else
+        say_errno();
+    close(fd);
+}
+
+void step_fastopen(const Args &a) {
+    need(a, 2, 2, "fastopen DEST PORT");
+    int fd = inet_socket("tcp");
+    if (fd < 0)
+        return say_errno();
+    sockaddr_in dest = sin_of(addr_of(a[0]), port_of(a[1]));
+    if (sendto(fd, "x", 1, MSG_FASTOPEN, reinterpret_cast<sockaddr *>(&dest), sizeof(dest)) == 1)
         say_local(fd);
     else
         say_errno();
@@ -1157,6 +1172,8 @@ int main(int argc, char **argv) {
             step_connect(a);
         else if (name == "sendto")
             step_sendto(a);
+        else if (name == "fastopen")
+            step_fastopen(a);
         else if (name == "pktinfo")
             step_pktinfo(a);
         else if (name == "transparent")
