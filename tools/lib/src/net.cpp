@@ -151,9 +151,34 @@ bool has_ipv4(const HostInterfaces &ifs, in_addr addr) {
     });
 }
 
+namespace {
+
+// Whether a UDP socket binds addr and connects to it without SO_BROADCAST:
+// a local address does both; a subnet's broadcast address binds, but
+// connect() refuses it (EACCES).  No list of the interfaces needed.
+bool binds_and_connects(in_addr addr) {
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        throw SysError(errno, "cannot create a socket");
+    sockaddr_in sin{};
+    sin.sin_family = AF_INET;
+    sin.sin_addr = addr;
+    bool ok = ::bind(fd, reinterpret_cast<const sockaddr *>(&sin), sizeof(sin)) == 0;
+    sin.sin_port = htons(9); // discard; nothing is sent
+    ok = ok && ::connect(fd, reinterpret_cast<const sockaddr *>(&sin), sizeof(sin)) == 0;
+    ::close(fd);
+    return ok;
+}
+
+} // namespace
+
 bool is_local_ipv4(in_addr addr) {
     if (!usable_ipv4root(addr))
         return false;
+    if (binds_and_connects(addr))
+        return true;
+    // The slow way, for what the quick one misses (an address of an
+    // interface that is down).
     HostInterfaces ifs = host_interfaces();
     if (has_ipv4(ifs, addr))
         return true;
