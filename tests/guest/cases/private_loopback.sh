@@ -104,6 +104,8 @@ check_run "inside alpha: TCP fast open (sendto MSG_FASTOPEN) to the host's 127.0
 	0 "ECONNREFUSED${NL}peer none" "" serve_host tcp 127.0.0.1 -- "${in_alpha[@]}" fastopen 127.0.0.1 @PORT
 check_run "inside alpha: UDP sendto the host's 127.0.0.1: sent to alpha's address, the host receives nothing" \
 	0 "$ALPHA${NL}peer none" "" serve_host udp 127.0.0.1 -- "${in_alpha[@]}" sendto 127.0.0.1 @PORT
+check_run "inside alpha: UDP sendto with sin_family AF_UNSPEC (UDP takes it for AF_INET) to the host's 127.0.0.1: the same" \
+	0 "$ALPHA${NL}peer none" "" serve_host udp 127.0.0.1 -- "${in_alpha[@]}" sendto-unspec 127.0.0.1 @PORT
 check_run "inside alpha: UDP connect + send to the host's 127.0.0.53: the same" \
 	0 "$ALPHA${NL}peer none" "" serve_host udp 127.0.0.53 -- "${in_alpha[@]}" connect udp 127.0.0.53 @PORT
 check_run "inside alpha: IP_PKTINFO with source 0 to the host's 127.0.0.1: the same" \

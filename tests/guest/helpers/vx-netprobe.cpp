@@ -38,6 +38,8 @@
 //                                  udplite: and send a datagram):
 //                                  address | ERRNO
 //   sendto DEST PORT               UDP sendto from an unbound socket
+//   sendto-unspec DEST PORT        the same with sin_family AF_UNSPEC, which
+//                                  UDP takes for AF_INET
 //   fastopen DEST PORT             TCP sendto with MSG_FASTOPEN (connect and
 //                                  send in one call) from an unbound socket
 //   pktinfo SPEC DEST PORT         UDP sendmsg from an unbound socket with
@@ -516,6 +518,20 @@ void step_sendto(const Args &a) {
     if (fd < 0)
         return say_errno();
     sockaddr_in dest = sin_of(addr_of(a[0]), port_of(a[1]));
+    if (sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr *>(&dest), sizeof(dest)) == 1)
+        say_local(fd);
+    else
+        say_errno();
+    close(fd);
+}
+
+void step_sendto_unspec(const Args &a) {
+    need(a, 2, 2, "sendto-unspec DEST PORT");
+    int fd = inet_socket("udp");
+    if (fd < 0)
+        return say_errno();
+    sockaddr_in dest = sin_of(addr_of(a[0]), port_of(a[1]));
+    dest.sin_family = AF_UNSPEC;
     if (sendto(fd, "x", 1, 0, reinterpret_cast<sockaddr *>(&dest), sizeof(dest)) == 1)
         say_local(fd);
     else
@@ -1172,6 +1188,8 @@ int main(int argc, char **argv) {
             step_connect(a);
         else if (name == "sendto")
             step_sendto(a);
+        else if (name == "sendto-unspec")
+            step_sendto_unspec(a);
         else if (name == "fastopen")
             step_fastopen(a);
         else if (name == "pktinfo")
