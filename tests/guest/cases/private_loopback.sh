@@ -52,6 +52,10 @@ until ss -ltnH "sport = :$HOST_PORT" | grep -q . || [ $SECONDS -ge $deadline ]; 
 is "$(ss -ltnH "sport = :$HOST_PORT" | awk '{ print $4 }')" "127.0.0.1:$HOST_PORT" \
 	"setup: a host listener on 127.0.0.1:$HOST_PORT"
 
+run vserver alpha status
+like "$rc $out" "^0 alpha is running in context [0-9]+, [0-9]+ processes, address $ALPHA\$" \
+	"setup: vserver alpha status names its address"
+
 # ---- whose loopback ----
 loopback_line() { "$@" sed -n 's/^ipv4root_loopback:[[:space:]]*//p' /proc/self/status; }
 is "$(loopback_line vserver alpha exec)" private "status: inside alpha, ipv4root_loopback is private"
