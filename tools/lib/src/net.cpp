@@ -153,21 +153,28 @@ bool has_ipv4(const HostInterfaces &ifs, in_addr addr) {
 
 namespace {
 
-// Whether a UDP socket binds addr and connects to it without SO_BROADCAST:
-// a local address does both; a subnet's broadcast address binds, but
-// connect() refuses it (EACCES).  No list of the interfaces needed.
-bool binds_and_connects(in_addr addr) {
+// What a UDP socket does with addr: bind to it, then connect to it without
+// SO_BROADCAST.  A local address does both; a subnet's broadcast address
+// binds, but connect() refuses it (EACCES).
+struct AddressTest {
+    bool binds = false;
+    bool connects = false;
+};
+
+AddressTest try_address(in_addr addr) {
     int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         throw SysError(errno, "cannot create a socket");
     sockaddr_in sin{};
     sin.sin_family = AF_INET;
     sin.sin_addr = addr;
-    bool ok = ::bind(fd, reinterpret_cast<const sockaddr *>(&sin), sizeof(sin)) == 0;
+    AddressTest test;
+    test.binds = ::bind(fd, reinterpret_cast<const sockaddr *>(&sin), sizeof(sin)) == 0;
     sin.sin_port = htons(9); // discard; nothing is sent
-    ok = ok && ::connect(fd, reinterpret_cast<const sockaddr *>(&sin), sizeof(sin)) == 0;
+    test.connects =
+        test.binds && ::connect(fd, reinterpret_cast<const sockaddr *>(&sin), sizeof(sin)) == 0;
     ::close(fd);
-    return ok;
+    return test;
 }
 
 } // namespace
@@ -175,10 +182,11 @@ bool binds_and_connects(in_addr addr) {
 bool is_local_ipv4(in_addr addr) {
     if (!usable_ipv4root(addr))
         return false;
-    if (binds_and_connects(addr))
+    // Most often the answer needs no list of the interfaces.
+    AddressTest test = try_address(addr);
+    if (test.connects)
         return true;
-    // The slow way, for what the quick one misses (an address of an
-    // interface that is down).
+    // An address of an interface that is down binds no socket.
     HostInterfaces ifs = host_interfaces();
     if (has_ipv4(ifs, addr))
         return true;
@@ -187,16 +195,7 @@ bool is_local_ipv4(in_addr addr) {
             return entry.bcast.s_addr == addr.s_addr;
         }))
         return false;
-    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        throw SysError(errno, "cannot create a socket");
-    sockaddr_in sin{};
-    sin.sin_family = AF_INET;
-    sin.sin_addr = addr;
-    sin.sin_port = 0;
-    bool ok = ::bind(fd, reinterpret_cast<const sockaddr *>(&sin), sizeof(sin)) == 0;
-    ::close(fd);
-    return ok;
+    return test.binds;
 }
 
 std::vector<in_addr> resolve_ipv4(const std::string &name) {
