@@ -14,6 +14,9 @@ printf '%s\n' '#!/bin/bash' 'echo "ok - one"' 'echo "ok - two # SKIP not here"' 
 printf '%s\n' '#!/bin/bash' 'echo "ok - one"' 'echo "not ok - two"' 'echo 1..2' 'exit 1' \
 	>"$cases/fails.sh"
 printf '%s\n' '#!/bin/bash' '# vm-run: --timeout 1' 'sleep 30' >"$cases/hangs.sh"
+# (as the cases that make a dummy interface vx0 and leave it)
+printf '%s\n' '#!/bin/bash' 'ip link add vx0 type dummy && echo "ok - vx0 made" || echo "not ok - vx0 made"' \
+	'echo 1..1' >"$cases/makes_vx0.sh"
 
 run bash "$runner" "$cases/passes.sh"
 is "$rc" 0 "a run whose cases pass succeeds"
@@ -40,6 +43,10 @@ like "$out" "not ok - passes not run: hangs was killed and left the machine as i
 like "$out" "run-cases: 0 of 2 cases passed; failed: hangs passes$" "the summary names both"
 [ "$took" -lt 20 ] && pass "the run goes on at once ($took s)" ||
 	fail "the run goes on at once" "took $took s"
+
+run bash "$runner" "$cases/makes_vx0.sh" "$cases/makes_vx0.sh"
+is "$rc" 0 "a case finds no vx0 that the case before it left (a fresh boot has none)"
+ip link del vx0 2>/dev/null
 
 run bash "$runner" no_such_case
 is "$rc/$err" "1/run-cases: no case no_such_case" "an unknown case is an error"
