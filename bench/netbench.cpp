@@ -1,7 +1,7 @@
 // netbench: the cost of set_ipv4root on the network paths it touches, for
 // bench/run (see bench/README, benchmark 4).
 //
-//   netbench [-l] [-r ROUNDS] [-t TCP_BLOCK] [-u UDP_BLOCK] [ADDR]
+//   netbench [-l | -s N] [-r ROUNDS] [-t TCP_BLOCK] [-u UDP_BLOCK] [ADDR]
 //
 // Two loops, each run by three long-lived children at once: one unlocked,
 // one locked to ADDR (VCMD_SET_IPV4ROOT; default 127.0.0.2) and a second
@@ -18,6 +18,12 @@
 // With -l (the private loopback) the locked child first enters a new
 // security context and connects and sends to 127.0.0.1, which the kernel
 // sends to ADDR; the loops are then named tcp_loopback and udp_loopback.
+// With -s N (2..16) the locked child is locked to a set of N addresses
+// (VCMD_SET_NETSET): 127.0.2.1 ... and ADDR last, so that each packet's
+// lookup goes through the whole set; its sockets bound to 0.0.0.0 stay
+// wildcards limited to the set; the loops are named tcp_setN, udp_setN.
+// (The first set made turns on the kernel's set lookups for every socket,
+// the unlocked ones too: run -s after the other loops.)
 // Each block is timed inside the child.  Prints per loop:
 //   net_summary op=tcp rounds=.. block=.. unlocked_us=.. locked_us=..
 //       ratio=.. p25=.. p75=.. p10_ratio=.. sum_ratio=.. control_ratio=..
@@ -184,11 +190,25 @@ struct Worker {
     int cmd = -1, res = -1;
 };
 
-// A worker is unlocked, locked to ADDR, or locked in a context of its own
-// and sending to 127.0.0.1 (LOOPBACK), which means ADDR there.
-enum class Lock { none, addr, loopback };
+// A worker is unlocked, locked to ADDR, locked in a context of its own
+// and sending to 127.0.0.1 (LOOPBACK), which means ADDR there, or locked to
+// a set of addresses ending with ADDR (SET).
+enum class Lock { none, addr, loopback, set };
 
-Worker start_worker(bool tcp, Lock lock, in_addr_t addr, int block) {
+// VCMD_SET_NETSET: 127.0.2.1, 127.0.2.2, ... and ADDR, N in all.
+long lock_to_set(in_addr_t addr, int n) {
+    vcmd_set_netset arg{};
+    arg.size = sizeof(arg);
+    arg.count = static_cast<__u32>(n);
+    for (int i = 0; i < n; i++) {
+        in_addr_t a = i == n - 1 ? addr : htonl(0x7f000201 + i);
+        arg.addrs[i].family = AF_INET;
+        std::memcpy(arg.addrs[i].addr, &a, sizeof(a));
+    }
+    return syscall(VSERVER_NR, VCMD_SET_NETSET, 0L, &arg);
+}
+
+Worker start_worker(bool tcp, Lock lock, in_addr_t addr, int block, int set_size) {
     int c[2], r[2];
     if (pipe2(c, O_CLOEXEC) != 0 || pipe2(r, O_CLOEXEC) != 0)
         die("pipe", errno);
@@ -204,7 +224,9 @@ Worker start_worker(bool tcp, Lock lock, in_addr_t addr, int block) {
             if (syscall(VSERVER_NR, VCMD_NEW_S_CONTEXT, long{VX_CTX_NEW}, &ctx) < 0)
                 child_die("new_s_context");
         }
-        if (lock != Lock::none) {
+        if (lock == Lock::set && lock_to_set(addr, set_size) != 0)
+            child_die("set_netset");
+        if (lock == Lock::addr || lock == Lock::loopback) {
             vcmd_set_ipv4root arg{};
             arg.addr = addr;
             if (syscall(VSERVER_NR, VCMD_SET_IPV4ROOT, 0L, &arg) != 0)
@@ -272,14 +294,20 @@ double quantile(std::vector<double> v, double q) {
 int main(int argc, char **argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     std::signal(SIGPIPE, SIG_IGN); // a dead worker: "a worker failed"
-    const char *usage = "usage: netbench [-l] [-r ROUNDS] [-t TCP_BLOCK] [-u UDP_BLOCK] [ADDR]";
-    int rounds = 400, tcp_block_n = 5, udp_block_n = 25;
+    const char *usage =
+        "usage: netbench [-l | -s N] [-r ROUNDS] [-t TCP_BLOCK] [-u UDP_BLOCK] [ADDR]";
+    int rounds = 400, tcp_block_n = 5, udp_block_n = 25, set_size = 1;
     Lock locked = Lock::addr;
     int opt;
-    while ((opt = getopt(argc, argv, "lr:t:u:")) != -1) {
+    while ((opt = getopt(argc, argv, "ls:r:t:u:")) != -1) {
         if (opt == 'l')
             locked = Lock::loopback;
-        else if (opt == 'r')
+        else if (opt == 's') {
+            locked = Lock::set;
+            set_size = positive(optarg);
+            if (set_size < 2 || set_size > VX_NETSET_MAX)
+                die("-s: from 2 to 16 addresses");
+        } else if (opt == 'r')
             rounds = positive(optarg);
         else if (opt == 't')
             tcp_block_n = positive(optarg);
@@ -297,11 +325,13 @@ int main(int argc, char **argv) {
         std::string op = tcp ? "tcp" : "udp";
         if (locked == Lock::loopback)
             op += "_loopback";
+        if (locked == Lock::set)
+            op += "_set" + std::to_string(set_size);
         int block = tcp ? tcp_block_n : udp_block_n;
         // 0: unlocked, 1: locked, 2: unlocked too, the control (A/A)
-        Worker w[3] = {start_worker(tcp, Lock::none, addr.s_addr, block),
-                       start_worker(tcp, locked, addr.s_addr, block),
-                       start_worker(tcp, Lock::none, addr.s_addr, block)};
+        Worker w[3] = {start_worker(tcp, Lock::none, addr.s_addr, block, 1),
+                       start_worker(tcp, locked, addr.s_addr, block, set_size),
+                       start_worker(tcp, Lock::none, addr.s_addr, block, 1)};
         // A first block each, untimed: first-touch page faults, caches.
         for (Worker &x : w)
             run_block(x);

@@ -14,8 +14,11 @@
  *                             the process's IPv4 root and its broadcast
  *                             (default none); set by set_ipv4root
  *   FAKE_VSERVER_HOSTLOOPBACK=1  set by set_ipv4root with that flag
+ *   FAKE_VSERVER_NETADDRS=A.B.C.D,...  every address of the lock, set by
+ *                             set_ipv4root and VCMD_SET_NETSET
  *   FAKE_VSERVER_API=N        the interface version (default the header's);
- *                             below 1.2 set_ipv4root takes no flag
+ *                             below 1.2 set_ipv4root takes no flag, below
+ *                             1.3 VCMD_SET_NETSET is EINVAL
  *
  * Rules: contexts other than the caller's own are invisible (ESRCH) except
  * from context 1, which sees all and may signal none (EPERM); only context 0
@@ -147,6 +150,45 @@ static long set_ipv4root(long id, struct vcmd_set_ipv4root *arg) {
         return fail(EPERM);
     set_env_ipv4("FAKE_VSERVER_IPV4ROOT", arg->addr);
     set_env_ipv4("FAKE_VSERVER_IPV4ROOT_BCAST", arg->bcast);
+    set_env_ipv4("FAKE_VSERVER_NETADDRS", arg->addr);
+    if (arg->flags & VX_IPV4ROOT_HOSTLOOPBACK)
+        setenv("FAKE_VSERVER_HOSTLOOPBACK", "1", 1);
+    return 0;
+}
+
+/* The argument checks of the kernel, without the broadcast's. */
+static long set_netset(long id, struct vcmd_set_netset *arg) {
+    char list[VX_NETSET_MAX * (INET_ADDRSTRLEN + 1)] = "";
+    __be32 first;
+
+    if (api_version() < 0x00010003 || id != 0 || !arg || arg->size != sizeof(*arg) ||
+        (arg->flags & ~VX_IPV4ROOT_ALL) || arg->count < 1 || arg->count > VX_NETSET_MAX)
+        return fail(EINVAL);
+    for (__u32 i = 0; i < arg->count; i++) {
+        __be32 be;
+        __u32 addr;
+        char text[INET_ADDRSTRLEN];
+
+        if (arg->addrs[i].family != AF_INET)
+            return fail(arg->addrs[i].family == AF_INET6 ? EAFNOSUPPORT : EINVAL);
+        memcpy(&be, arg->addrs[i].addr, sizeof(be));
+        addr = ntohl(be);
+        if ((addr >> 24) == 0 || IN_MULTICAST(addr) || addr == INADDR_BROADCAST)
+            return fail(EINVAL);
+        for (__u32 j = 0; j < i; j++)
+            if (!memcmp(arg->addrs[j].addr, arg->addrs[i].addr, sizeof(be)))
+                return fail(EINVAL);
+        inet_ntop(AF_INET, &be, text, sizeof(text));
+        if (i)
+            strcat(list, ",");
+        strcat(list, text);
+    }
+    if (env_ipv4("FAKE_VSERVER_IPV4ROOT"))
+        return fail(EPERM);
+    memcpy(&first, arg->addrs[0].addr, sizeof(first));
+    set_env_ipv4("FAKE_VSERVER_IPV4ROOT", first);
+    set_env_ipv4("FAKE_VSERVER_IPV4ROOT_BCAST", arg->bcast);
+    setenv("FAKE_VSERVER_NETADDRS", list, 1);
     if (arg->flags & VX_IPV4ROOT_HOSTLOOPBACK)
         setenv("FAKE_VSERVER_HOSTLOOPBACK", "1", 1);
     return 0;
@@ -192,6 +234,8 @@ long syscall(long number, ...) {
         return set_ipv4root(a[1], (struct vcmd_set_ipv4root *)a[2]);
     case VCMD_GET_CONTEXT_INFO:
         return context_info(a[1], (struct vcmd_context_info *)a[2]);
+    case VCMD_SET_NETSET:
+        return set_netset(a[1], (struct vcmd_set_netset *)a[2]);
     default:
         return fail(EINVAL);
     }

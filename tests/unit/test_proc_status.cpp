@@ -88,6 +88,28 @@ TEST(ProcStatus, Ipv4root) {
     EXPECT_EQ(bcast("ipv4root_bcast:\t256.1.1.1\n"), "none");
 }
 
+TEST(ProcStatus, Netaddrs) {
+    auto addrs = [](const char *text) {
+        auto list = status_netaddrs(parse_proc_status(text));
+        if (!list)
+            return std::string("none");
+        std::string out = "[";
+        for (in_addr addr : *list)
+            out += (out.size() > 1 ? "," : "") + format_ipv4(addr);
+        return out + "]";
+    };
+    EXPECT_EQ(addrs("netaddrs:\t127.0.0.2 127.0.0.3\n"), "[127.0.0.2,127.0.0.3]");
+    EXPECT_EQ(addrs("netaddrs:\t10.1.2.3\n"), "[10.1.2.3]");
+    // Not locked: an empty line.
+    EXPECT_EQ(addrs("netaddrs:\t\n"), "[]");
+    // Absent: a kernel older than 1.3.
+    EXPECT_EQ(addrs("ipv4root:\t10.1.2.3\n"), "none");
+    // Malformed.
+    EXPECT_EQ(addrs("netaddrs:\t10.1.2.3  10.1.2.4\n"), "none");
+    EXPECT_EQ(addrs("netaddrs:\t10.1.2.3,10.1.2.4\n"), "none");
+    EXPECT_EQ(addrs("netaddrs:\t10.1.2.300\n"), "none");
+}
+
 TEST(ProcStatus, TolerantLineHandling) {
     StatusMap status = parse_proc_status("no colon here\n"
                                          ":\tempty key\n"

@@ -49,4 +49,11 @@ TEST(Syscall, NamesAreCheckedBeforeTheSystemCall) {
     EXPECT_THROW(new_s_context(VX_CTX_KEEP, 0, 0, longest + longest), std::invalid_argument);
 }
 
+TEST(Syscall, AddressSetSizeIsCheckedBeforeTheSystemCall) {
+    EXPECT_EQ(max_ipv4roots, 16u);
+    EXPECT_THROW(set_ipv4roots({}), std::invalid_argument);
+    std::vector<in_addr> seventeen(max_ipv4roots + 1, in_addr{htonl(0x7f000002)});
+    EXPECT_THROW(set_ipv4roots(seventeen), std::invalid_argument);
+}
+
 TEST(Version, FromCMake) { EXPECT_EQ(version, "0.1.0"); }

@@ -159,7 +159,7 @@ for bad in 0.0.0.1 224.0.0.255; do
     chbind_error "$bad cannot be a broadcast address (0.0.0.0/8 and multicast are not allowed)\$" \
         --ip 127.0.0.1 --bcast "$bad"
 done
-chbind_error "the broadcast address cannot be the IPv4 root itself (127.0.0.1)\$" \
+chbind_error "the broadcast address cannot be an --ip address (127.0.0.1)\$" \
     --ip 127.0.0.1 --bcast 127.0.0.1
 # RFC 5737 documentation addresses: not configured on a test host.
 chbind_error "address 198.51.100.213 is not configured on this host\$" --ip 198.51.100.213

@@ -155,7 +155,7 @@ fi
 if getent ahostsv4 localhost 2>/dev/null | grep -q '^127\.0\.0\.1 '; then
     expect 0 "127.0.0.1 0.0.0.0" "" "$CHBIND" --silent --ip localhost sh -c "$show"
 fi
-expect 1 "" "chbind: the broadcast address cannot be the IPv4 root itself (127.0.0.1)" \
+expect 1 "" "chbind: the broadcast address cannot be an --ip address (127.0.0.1)" \
     "$CHBIND" --ip 127.0.0.1 --bcast 127.0.0.1 true
 # --host-loopback is the flag VX_IPV4ROOT_HOSTLOOPBACK; a 1.1 kernel has none.
 # shellcheck disable=SC2016 # expanded by the command's shell
@@ -167,6 +167,21 @@ expect 0 "127.0.0.1 0" "" "$CHBIND" --silent --ip 127.0.0.1 \
 expect 1 "" "chbind: --host-loopback: this kernel's vserver interface is older than 1.2" \
     FAKE_VSERVER_API=0x00010001 "$CHBIND" --silent --host-loopback --ip 127.0.0.1 true
 expect 0 "" "" FAKE_VSERVER_API=0x00010001 "$CHBIND" --silent --ip 127.0.0.1 true
+# Several --ip: VCMD_SET_NETSET (API 1.3), the first address the root.
+# shellcheck disable=SC2016 # expanded by the command's shell
+expect 0 "127.0.0.3 127.0.0.3,127.0.0.2" "ipv4root is now 127.0.0.3 127.0.0.2" \
+    "$CHBIND" --ip 127.0.0.3 --ip 127.0.0.2 sh -c 'echo "$FAKE_VSERVER_IPV4ROOT $FAKE_VSERVER_NETADDRS"'
+expect 1 "" "chbind: several --ip addresses: this kernel's vserver interface is older than 1.3" \
+    FAKE_VSERVER_API=0x00010002 "$CHBIND" --silent --ip 127.0.0.3 --ip 127.0.0.2 true
+expect 1 "" "chbind: address 127.0.0.3 is given twice (--ip 127.0.0.3)" \
+    "$CHBIND" --ip 127.0.0.3 --ip 127.0.0.2 --ip 127.0.0.3 true
+expect 1 "" "chbind: the broadcast address cannot be an --ip address (127.0.0.2)" \
+    "$CHBIND" --ip 127.0.0.3 --ip 127.0.0.2 --bcast 127.0.0.2 true
+sixteen=$(for i in $(seq 1 16); do printf -- '--ip 127.0.1.%d ' "$i"; done)
+# shellcheck disable=SC2086 # (words)
+expect 0 "" "" "$CHBIND" --silent $sixteen true
+# shellcheck disable=SC2086 # (words)
+expect 1 "" "chbind: at most 16 --ip addresses" "$CHBIND" $sixteen --ip 127.0.2.1 true
 # One shot: another address is refused, naming the one in force; the same
 # address again is fine (a nested chbind), unless --bcast differs.
 expect 1 "" "chbind: cannot lock to 127.0.0.2: this process is already locked to 127.0.0.1" \

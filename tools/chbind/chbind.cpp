@@ -1,6 +1,8 @@
-// chbind: run a command locked to one IPv4 address (the IPv4 root).
+// chbind: run a command locked to one IPv4 address (the IPv4 root), or to a
+// set of them.
 #include <vserver/vserver.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <getopt.h>
@@ -31,39 +33,34 @@ const option long_options[] = {
 };
 
 [[noreturn]] void usage() {
-    std::printf("Usage: %s --ip ADDRESS [OPTION]... COMMAND [ARG]...\n"
-                "Run COMMAND locked to one IPv4 address, with all its children.\n"
+    std::printf("Usage: %s --ip ADDRESS [--ip ADDRESS]... [OPTION]... COMMAND [ARG]...\n"
+                "Run COMMAND locked to one IPv4 address, or to a set of up to %zu, with all\n"
+                "its children.\n"
                 "\n"
-                "  --ip ADDRESS         the address: a network interface (its primary IPv4\n"
+                "  --ip ADDRESS         an address: a network interface (its primary IPv4\n"
                 "                       address; a label such as eth0:1 selects that one), a\n"
                 "                       dotted quad, or a host name; it must be configured on\n"
-                "                       this host\n"
+                "                       this host; repeat it for more (the first is the source\n"
+                "                       of connections that bind no address)\n"
                 "  --bcast ADDRESS      the broadcast address that UDP may also bind (default:\n"
-                "                       that of the interface given with --ip, else none)\n"
+                "                       that of the first interface given with --ip, else none)\n"
                 "  --host-loopback      inside a security context of its own, keep the host's\n"
-                "                       127.0.0.0/8 (by default it means ADDRESS there)\n"
-                "  --silent             do not print \"ipv4root is now ADDRESS\" on stderr\n"
+                "                       127.0.0.0/8 (by default it means the first ADDRESS)\n"
+                "  --silent             do not print \"ipv4root is now ADDRESS...\" on stderr\n"
                 "  --help               display this help and exit\n"
                 "  --version            output version information and exit\n"
                 "\n"
-                "Once locked, a bind to 0.0.0.0 binds ADDRESS, a bind to any other address\n"
-                "fails, and the lock cannot be changed or removed (see chbind(8)).\n"
+                "Once locked, a bind to 0.0.0.0 binds ADDRESS (with several, TCP and UDP\n"
+                "answer on each of them), a bind to any other address fails, and the lock\n"
+                "cannot be changed or removed (see chbind(8)).\n"
                 "\n"
                 "Exit status: that of COMMAND; 1 for a usage error or when the address cannot be\n"
                 "used; 126 if COMMAND cannot be executed, 127 if it is not found.\n",
-                program_invocation_short_name);
+                program_invocation_short_name, vserver::max_ipv4roots);
     vserver::exit_success();
 }
 
 std::string ip_text(in_addr addr) { return vserver::format_ipv4(addr); }
-
-// "A.B.C.D", or "A.B.C.D (broadcast E.F.G.H)" when bcast is set.
-std::string describe(in_addr addr, in_addr bcast) {
-    std::string text = ip_text(addr);
-    if (bcast.s_addr != 0)
-        text += " (broadcast " + ip_text(bcast) + ")";
-    return text;
-}
 
 // The address chosen by --ip and, when it named an interface, its broadcast.
 struct Target {
@@ -121,21 +118,61 @@ Target resolve_target(const std::string &text) {
                  text.c_str());
 }
 
-// The caller's current IPv4 root and broadcast: /proc/self/status, else
-// VCMD_GET_CONTEXT_INFO. nullopt when neither tells.
-std::optional<std::pair<in_addr, in_addr>> current_root() {
+// "A.B.C.D E.F.G.H ..."
+std::string list_text(const std::vector<in_addr> &addrs) {
+    std::string text;
+    for (in_addr addr : addrs)
+        text += (text.empty() ? "" : " ") + ip_text(addr);
+    return text;
+}
+
+// An IPv4 lock: its addresses (none: not locked) and broadcast.
+struct Lock {
+    std::vector<in_addr> addrs;
+    in_addr bcast{};
+};
+
+// "A.B.C.D ...", with " (broadcast E.F.G.H)" when the lock has one.
+std::string describe(const Lock &lock) {
+    std::string text = list_text(lock.addrs);
+    if (lock.bcast.s_addr != 0)
+        text += " (broadcast " + ip_text(lock.bcast) + ")";
+    return text;
+}
+
+// The caller's current lock: /proc/self/status, else VCMD_GET_CONTEXT_INFO
+// (its first address only). nullopt when neither tells.
+std::optional<Lock> current_lock() {
     try {
         vserver::StatusMap status = vserver::read_proc_status();
-        if (auto root = vserver::status_ipv4root(status))
-            return std::pair{*root, vserver::status_ipv4root_bcast(status).value_or(in_addr{})};
+        if (auto root = vserver::status_ipv4root(status)) {
+            Lock lock;
+            lock.addrs = vserver::status_netaddrs(status).value_or(std::vector{*root});
+            if (root->s_addr == 0)
+                lock.addrs.clear();
+            lock.bcast = vserver::status_ipv4root_bcast(status).value_or(in_addr{});
+            return lock;
+        }
     } catch (const vserver::SysError &) {
     }
     try {
         vserver::ContextInfo info = vserver::context_info(0);
-        return std::pair{info.ipv4root, info.ipv4root_bcast};
+        Lock lock;
+        if (info.ipv4root.s_addr != 0)
+            lock.addrs = {info.ipv4root};
+        lock.bcast = info.ipv4root_bcast;
+        return lock;
     } catch (const vserver::SysError &) {
     }
     return std::nullopt;
+}
+
+bool same_addrs(std::vector<in_addr> a, std::vector<in_addr> b) {
+    auto before = [](in_addr x, in_addr y) { return x.s_addr < y.s_addr; };
+    std::sort(a.begin(), a.end(), before);
+    std::sort(b.begin(), b.end(), before);
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                      [](in_addr x, in_addr y) { return x.s_addr == y.s_addr; });
 }
 
 } // namespace
@@ -143,7 +180,7 @@ std::optional<std::pair<in_addr, in_addr>> current_root() {
 int main(int argc, char *argv[]) {
     vserver::init_program(argv);
 
-    std::optional<std::string> ip;
+    std::vector<std::string> ips;
     std::optional<in_addr> bcast;
     bool host_loopback = false;
     bool silent = false;
@@ -152,9 +189,11 @@ int main(int argc, char *argv[]) {
     while ((c = getopt_long(argc, argv, "+", long_options, nullptr)) != -1) {
         switch (c) {
         case OPT_IP:
-            ip = optarg;
-            if (ip->empty())
+            if (!*optarg)
                 vserver::die("empty --ip address");
+            if (ips.size() == vserver::max_ipv4roots)
+                vserver::die("at most %zu --ip addresses", vserver::max_ipv4roots);
+            ips.emplace_back(optarg);
             break;
         case OPT_BCAST:
             bcast = vserver::parse_ipv4(optarg);
@@ -182,49 +221,63 @@ int main(int argc, char *argv[]) {
             vserver::try_help();
         }
     }
-    if (!ip)
+    if (ips.empty())
         vserver::die("missing --ip");
     if (optind >= argc)
         vserver::die("missing command");
 
-    Target target;
-    try {
-        target = resolve_target(*ip);
-    } catch (const vserver::SysError &e) {
-        vserver::die("%s", e.what());
+    Lock want;
+    in_addr first_bcast{};
+    for (const std::string &ip : ips) {
+        Target target;
+        try {
+            target = resolve_target(ip);
+        } catch (const vserver::SysError &e) {
+            vserver::die("%s", e.what());
+        }
+        for (in_addr addr : want.addrs)
+            if (addr.s_addr == target.addr.s_addr)
+                vserver::die("address %s is given twice (--ip %s)", ip_text(addr).c_str(),
+                             ip.c_str());
+        if (want.addrs.empty())
+            first_bcast = target.bcast;
+        want.addrs.push_back(target.addr);
     }
-    in_addr root_bcast = bcast.value_or(target.bcast);
-    if (root_bcast.s_addr == target.addr.s_addr) {
+    want.bcast = bcast.value_or(first_bcast);
+    for (in_addr addr : want.addrs) {
+        if (want.bcast.s_addr != addr.s_addr)
+            continue;
         // An interface whose broadcast is its own address (a /32) has none.
         if (bcast)
-            vserver::die("the broadcast address cannot be the IPv4 root itself (%s)",
-                         ip_text(target.addr).c_str());
-        root_bcast = in_addr{};
+            vserver::die("the broadcast address cannot be an --ip address (%s)",
+                         ip_text(addr).c_str());
+        want.bcast = in_addr{};
     }
 
     try {
-        vserver::set_ipv4root(target.addr, root_bcast, host_loopback);
+        vserver::set_ipv4roots(want.addrs, want.bcast, host_loopback);
     } catch (const vserver::SysError &e) {
         if (host_loopback && e.error() == EINVAL && !vserver::kernel_knows_host_loopback())
             vserver::die("--host-loopback: this kernel's vserver interface is older than 1.2");
+        if (want.addrs.size() > 1 && e.error() == EINVAL && !vserver::kernel_knows_ipv4_sets())
+            vserver::die("several --ip addresses: this kernel's vserver interface is older "
+                         "than 1.3");
         if (e.error() != EPERM)
-            vserver::die_sys(e, "cannot set the IPv4 root to %s",
-                             describe(target.addr, root_bcast).c_str());
-        auto now = current_root();
-        if (!now || now->first.s_addr == 0)
-            vserver::die_sys(e, "cannot set the IPv4 root to %s",
-                             describe(target.addr, root_bcast).c_str());
-        // Already locked to this very address (a nested chbind, an init
+            vserver::die_sys(e, "cannot set the IPv4 root to %s", describe(want).c_str());
+        auto now = current_lock();
+        if (!now || now->addrs.empty())
+            vserver::die_sys(e, "cannot set the IPv4 root to %s", describe(want).c_str());
+        // Already locked to these very addresses (a nested chbind, an init
         // script started from a locked shell): the goal holds, go on. An
         // explicit --bcast must match too.
-        bool same = now->first.s_addr == target.addr.s_addr &&
-                    (!bcast || now->second.s_addr == bcast->s_addr);
+        bool same = now->addrs.front().s_addr == want.addrs.front().s_addr &&
+                    same_addrs(now->addrs, want.addrs) &&
+                    (!bcast || now->bcast.s_addr == bcast->s_addr);
         if (!same)
             vserver::die("cannot lock to %s: this process is already locked to %s",
-                         describe(target.addr, root_bcast).c_str(),
-                         describe(now->first, now->second).c_str());
+                         describe(want).c_str(), describe(*now).c_str());
     }
     if (!silent)
-        std::fprintf(stderr, "ipv4root is now %s\n", ip_text(target.addr).c_str());
+        std::fprintf(stderr, "ipv4root is now %s\n", list_text(want.addrs).c_str());
     vserver::exec_command(argv + optind);
 }

@@ -9,9 +9,14 @@
 //
 // Steps run in order in one process ("+" separates them):
 //   set ADDR [BCAST [FLAGS [RESERVED]]]   VCMD_SET_IPV4ROOT: ok | ERRNO
-//   lock ADDR [BCAST]              the same, silent; exits 2 if it fails
+//   netset LIST [BCAST [FLAGS]]    VCMD_SET_NETSET of the addresses of LIST
+//                                  (A,B,...; "v6" stands for an IPv6 entry,
+//                                  ::1): ok | ERRNO
+//   lock ADDR [BCAST]              the same, silent; exits 2 if it fails;
+//                                  ADDR may be a LIST (VCMD_SET_NETSET)
 //   lock ADDR [BCAST] -- CMD...    the same, then exec CMD (no more steps)
 //   status                         the ipv4root lines of /proc/self/status
+//   netaddrs                       the netaddrs line of /proc/self/status
 //   cap NAME                       yes | no: NAME (net_raw, net_admin,
 //                                  net_bind_service) is in CapEff
 //   fork                           the remaining steps run in a child; the
@@ -62,6 +67,16 @@
 //                                  SIGTERM one "SOURCE > DEST" line for each
 //                                  pair of addresses it received a packet
 //                                  for, sorted, or "none"
+//   answer tcp|udp ADDR PORT NAME [reuseport]   bind ADDR:PORT (with
+//                                  SO_REUSEPORT), listen, print "ADDRESS
+//                                  PORT" (or ERRNO and exit), then answer
+//                                  each connection (each datagram) with NAME
+//                                  until killed
+//   ask tcp|udp DEST PORT          connect and print the answer (1 s at
+//                                  most): NAME | "noanswer" | ERRNO; udp:
+//                                  sendto a datagram from an unconnected
+//                                  socket: "NAME from ADDRESS" (the
+//                                  answer's source) | "noanswer" | ERRNO
 //   serve tcp|udp ADDR -- CMD...   bind ADDR:0 (and listen), run CMD with
 //                                  "@PORT" in its arguments replaced by the
 //                                  port, wait for it, then accept or receive
@@ -361,9 +376,47 @@ void step_set(const Args &a) {
         say_errno();
 }
 
+// VCMD_SET_NETSET of LIST ("A,B,..."; "v6": an IPv6 entry).
+long set_netset(const std::string &list, in_addr_t bcast, uint32_t flags = 0) {
+    vcmd_set_netset arg{};
+    arg.size = sizeof(arg);
+    arg.flags = flags;
+    arg.bcast = bcast;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        std::size_t end = std::min(list.find(',', start), list.size());
+        std::string item = list.substr(start, end - start);
+        if (arg.count == VX_NETSET_MAX + 1)
+            usage("more than " + std::to_string(VX_NETSET_MAX + 1) + " addresses");
+        vx_netaddr &entry = arg.addrs[std::min<uint32_t>(arg.count, VX_NETSET_MAX - 1)];
+        if (item == "v6") {
+            entry.family = AF_INET6;
+            entry.addr[15] = 1;
+        } else {
+            entry.family = AF_INET;
+            in_addr_t addr = addr_of(item);
+            std::memcpy(entry.addr, &addr, sizeof(addr));
+        }
+        arg.count++;
+        start = end + 1;
+    }
+    return syscall(VSERVER_NR, VCMD_SET_NETSET, 0L, &arg);
+}
+
+void step_netset(const Args &a) {
+    need(a, 1, 3, "netset LIST [BCAST [FLAGS]]");
+    in_addr_t bcast = a.size() > 1 ? addr_of(a[1]) : 0;
+    uint32_t flags = a.size() > 2 ? u32_of(a[2]) : 0;
+    if (set_netset(a[0], bcast, flags) == 0)
+        say("ok");
+    else
+        say_errno();
+}
+
 void lock(const Args &a) {
     in_addr_t bcast = a.size() > 1 ? addr_of(a[1]) : 0;
-    if (set_ipv4root(addr_of(a[0]), bcast) != 0) {
+    bool list = a[0].find(',') != std::string::npos;
+    if ((list ? set_netset(a[0], bcast) : set_ipv4root(addr_of(a[0]), bcast)) != 0) {
         std::fprintf(stderr, "vx-netprobe: lock %s: %s\n", a[0].c_str(), errname(errno));
         std::exit(2);
     }
@@ -375,6 +428,15 @@ void step_status(const Args &a) {
     std::string line;
     while (std::getline(in, line))
         if (line.starts_with("ipv4root"))
+            say(line);
+}
+
+void step_netaddrs(const Args &a) {
+    need(a, 0, 0, "netaddrs");
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.starts_with("netaddrs:"))
             say(line);
 }
 
@@ -496,6 +558,69 @@ void step_hold(const Args &a) {
     say(text_of(sin.sin_addr.s_addr) + " " + std::to_string(ntohs(sin.sin_port)));
     for (;;)
         pause();
+}
+
+void step_answer(const Args &a) {
+    need(a, 4, 5, "answer tcp|udp ADDR PORT NAME [reuseport]");
+    if (a.size() == 5 && a[4] != "reuseport")
+        usage("answer: the fifth argument can only be reuseport");
+    bool tcp = a[0] == "tcp";
+    int fd = inet_socket(a[0]);
+    if (fd < 0)
+        return say_errno();
+    if ((a.size() == 5 && !setopt_int(fd, SOL_SOCKET, SO_REUSEPORT, "SO_REUSEPORT", 1)) ||
+        !bind_to(fd, addr_of(a[1]), port_of(a[2])) || (tcp && listen(fd, 64) != 0))
+        return say_errno();
+    sockaddr_in sin = local_of(fd);
+    say(text_of(sin.sin_addr.s_addr) + " " + std::to_string(ntohs(sin.sin_port)));
+    std::fflush(stdout);
+    const std::string &name = a[3];
+    for (;;) {
+        if (tcp) {
+            int c = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c < 0)
+                continue;
+            if (write(c, name.data(), name.size()) < 0) {
+                // (the asker gave up: nothing to tell it)
+            }
+            close(c);
+            continue;
+        }
+        char buf[64];
+        sockaddr_in peer{};
+        socklen_t len = sizeof(peer);
+        if (recvfrom(fd, buf, sizeof(buf), 0, reinterpret_cast<sockaddr *>(&peer), &len) >= 0)
+            sendto(fd, name.data(), name.size(), 0, reinterpret_cast<sockaddr *>(&peer), len);
+    }
+}
+
+void step_ask(const Args &a) {
+    need(a, 3, 3, "ask tcp|udp DEST PORT");
+    int fd = inet_socket(a[0]);
+    if (fd < 0)
+        return say_errno();
+    bool udp = a[0] == "udp";
+    sockaddr_in dest = sin_of(addr_of(a[1]), port_of(a[2]));
+    auto *to = reinterpret_cast<sockaddr *>(&dest);
+    if (udp ? sendto(fd, "?", 1, 0, to, sizeof(dest)) != 1 : connect(fd, to, sizeof(dest)) != 0) {
+        say_errno();
+        close(fd);
+        return;
+    }
+    pollfd p{fd, POLLIN, 0};
+    char buf[256];
+    sockaddr_in from{};
+    socklen_t len = sizeof(from);
+    ssize_t n = 0;
+    if (poll(&p, 1, 1000) == 1 &&
+        (n = recvfrom(fd, buf, sizeof(buf), 0, reinterpret_cast<sockaddr *>(&from), &len)) < 0)
+        say_errno();
+    else if (n == 0)
+        say("noanswer");
+    else
+        say(std::string(buf, static_cast<std::size_t>(n)) +
+            (udp ? " from " + text_of(from.sin_addr.s_addr) : ""));
+    close(fd);
 }
 
 void step_connect(const Args &a) {
@@ -1152,6 +1277,14 @@ int main(int argc, char **argv) {
             ++i; // the "+"
         if (name == "set")
             step_set(a);
+        else if (name == "netset")
+            step_netset(a);
+        else if (name == "netaddrs")
+            step_netaddrs(a);
+        else if (name == "answer")
+            step_answer(a);
+        else if (name == "ask")
+            step_ask(a);
         else if (name == "lock") {
             need(a, 1, 2, "lock ADDR [BCAST]");
             lock(a);

@@ -175,6 +175,23 @@ std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status) {
     return value ? parse_ipv4(*value) : std::nullopt;
 }
 
+std::optional<std::vector<in_addr>> status_netaddrs(const StatusMap &status) {
+    const std::string *value = find(status, "netaddrs");
+    if (!value)
+        return std::nullopt;
+    std::vector<in_addr> addrs;
+    std::string_view rest = *value;
+    while (!rest.empty()) {
+        std::size_t end = rest.find(' ');
+        std::optional<in_addr> addr = parse_ipv4(rest.substr(0, end));
+        if (!addr)
+            return std::nullopt;
+        addrs.push_back(*addr);
+        rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+    }
+    return addrs;
+}
+
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status) {
     const std::string *value = find(status, "CapBnd");
     return value ? parse_number<std::uint64_t>(*value, 16) : std::nullopt;

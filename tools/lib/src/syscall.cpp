@@ -11,6 +11,8 @@
 static_assert(sizeof(vcmd_new_s_context) == 152, "struct vcmd_new_s_context changed size");
 static_assert(sizeof(vcmd_set_ipv4root) == 16, "struct vcmd_set_ipv4root changed size");
 static_assert(sizeof(vcmd_context_info) == 32, "struct vcmd_context_info changed size");
+static_assert(sizeof(vcmd_set_netset) == 16 + 20 * VX_NETSET_MAX,
+              "struct vcmd_set_netset changed size");
 
 namespace vserver {
 
@@ -84,6 +86,37 @@ void set_ipv4root(in_addr addr, in_addr bcast, bool host_loopback) {
     char text[INET_ADDRSTRLEN];
     ::inet_ntop(AF_INET, &addr, text, sizeof(text));
     vserver_call(VCMD_SET_IPV4ROOT, 0, &arg, std::string("VCMD_SET_IPV4ROOT ") + text);
+}
+
+void set_ipv4roots(const std::vector<in_addr> &addrs, in_addr bcast, bool host_loopback) {
+    if (addrs.empty() || addrs.size() > max_ipv4roots)
+        throw std::invalid_argument("between 1 and " + std::to_string(max_ipv4roots) +
+                                    " addresses");
+    if (addrs.size() == 1)
+        return set_ipv4root(addrs.front(), bcast, host_loopback);
+    vcmd_set_netset arg;
+    std::memset(&arg, 0, sizeof(arg));
+    arg.size = sizeof(arg);
+    arg.flags = host_loopback ? VX_IPV4ROOT_HOSTLOOPBACK : 0;
+    arg.count = static_cast<std::uint32_t>(addrs.size());
+    arg.bcast = bcast.s_addr;
+    std::string what = "VCMD_SET_NETSET";
+    for (std::size_t i = 0; i < addrs.size(); i++) {
+        arg.addrs[i].family = AF_INET;
+        std::memcpy(arg.addrs[i].addr, &addrs[i].s_addr, sizeof(addrs[i].s_addr));
+        char text[INET_ADDRSTRLEN];
+        ::inet_ntop(AF_INET, &addrs[i], text, sizeof(text));
+        what += std::string(i ? "," : " ") + text;
+    }
+    vserver_call(VCMD_SET_NETSET, 0, &arg, what);
+}
+
+bool kernel_knows_ipv4_sets() {
+    try {
+        return api_version() >= 0x00010003;
+    } catch (const SysError &) {
+        return false;
+    }
 }
 
 bool kernel_knows_host_loopback() {

@@ -1,5 +1,6 @@
 // Reader of /proc/PID/status, including the lines the vserver kernel adds
-// (s_context:, ctxflags:, initpid:, ipv4root:, ipv4root_bcast:) and CapBnd:.
+// (s_context:, ctxflags:, initpid:, ipv4root:, ipv4root_bcast:, netaddrs:)
+// and CapBnd:.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,10 @@ std::optional<in_addr> status_ipv4root(const StatusMap &status);
 // ipv4root_bcast: the broadcast address given with the IPv4 root (0.0.0.0:
 // none). nullopt if absent or malformed.
 std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status);
+
+// netaddrs: every address the task is locked to, the first first (empty:
+// none). nullopt if absent (a kernel older than API 1.3) or malformed.
+std::optional<std::vector<in_addr>> status_netaddrs(const StatusMap &status);
 
 // CapBnd: the capability ceiling (hex, as the kernel prints it).
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status);

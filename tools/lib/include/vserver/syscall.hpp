@@ -13,6 +13,7 @@
 #include <string_view>
 #include <sys/types.h>
 #include <system_error>
+#include <vector>
 
 namespace vserver {
 
@@ -79,6 +80,21 @@ void set_ipv4root(in_addr addr, in_addr bcast = {}, bool host_loopback = false);
 // Whether set_ipv4root's host_loopback is known to the kernel (API 1.2);
 // false also when the kernel lacks vserver support.
 bool kernel_knows_host_loopback();
+
+// Most addresses set_ipv4roots() takes (VX_NETSET_MAX).
+inline constexpr std::size_t max_ipv4roots = VX_NETSET_MAX;
+
+// Locks the caller like set_ipv4root() to a set of 1..max_ipv4roots
+// distinct addresses: a bind to 0.0.0.0 of TCP and UDP answers on each of
+// them, connections without a bind leave from the first. One address is
+// set_ipv4root(); more need VCMD_SET_NETSET (API 1.3: EINVAL before).
+// Throws SysError, std::invalid_argument for an empty or too long list.
+void set_ipv4roots(const std::vector<in_addr> &addrs, in_addr bcast = {},
+                   bool host_loopback = false);
+
+// Whether the kernel takes more than one address (API 1.3); false also when
+// it lacks vserver support.
+bool kernel_knows_ipv4_sets();
 
 // VCMD_GET_CONTEXT_INFO about pid (0: the caller).
 ContextInfo context_info(pid_t pid);

@@ -13,14 +13,15 @@
 
 #include <linux/types.h>
 
-/* 1.2: major in the upper 16 bits, minor in the lower 16 */
-#define VSERVER_VERSION		0x00010002
+/* 1.3: major in the upper 16 bits, minor in the lower 16 */
+#define VSERVER_VERSION		0x00010003
 
 /* Commands */
 #define VCMD_GET_VERSION	0	/* returns VSERVER_VERSION */
 #define VCMD_NEW_S_CONTEXT	1	/* id: context, data: vcmd_new_s_context */
 #define VCMD_SET_IPV4ROOT	2	/* id: 0, data: vcmd_set_ipv4root */
 #define VCMD_GET_CONTEXT_INFO	3	/* id: pid (0: caller), data: vcmd_context_info */
+#define VCMD_SET_NETSET		4	/* id: 0, data: vcmd_set_netset (since 1.3) */
 
 /* Context ids (the id argument of VCMD_NEW_S_CONTEXT) */
 #define VX_CTX_KEEP		(-2)	/* stay, only lower the ceiling */
@@ -62,6 +63,26 @@ struct vcmd_set_ipv4root {
 	__be32 bcast;		/* its broadcast (UDP may bind it), or 0 */
 	__u32 flags;		/* VX_IPV4ROOT_* */
 	__u32 __reserved;	/* must be zero */
+};
+
+/*
+ * A set of addresses (since 1.3): VCMD_SET_IPV4ROOT is the set of one.  A
+ * wildcard bind answers on each address of the set and on no other.
+ */
+#define VX_NETSET_MAX		16
+
+struct vx_netaddr {
+	__u16 family;		/* AF_INET; AF_INET6 is refused (EAFNOSUPPORT) */
+	__u16 __reserved;	/* must be zero */
+	__u8 addr[16];		/* network order; IPv4: the first 4, then zero */
+};
+
+struct vcmd_set_netset {
+	__u32 size;		/* sizeof(struct vcmd_set_netset) */
+	__u32 flags;		/* VX_IPV4ROOT_* */
+	__u32 count;		/* addresses in @addrs: 1..VX_NETSET_MAX */
+	__be32 bcast;		/* the IPv4 broadcast UDP may bind, or 0 */
+	struct vx_netaddr addrs[VX_NETSET_MAX];	/* the first is the source */
 };
 
 struct vcmd_context_info {
