@@ -28,7 +28,7 @@ others() {
 before=$(others)
 run vx-fuzz "$calls" 4 ${VX_FUZZ_SEED:+"$VX_FUZZ_SEED"}
 is "$rc/$err" "0/" "the fuzzer ends, no worker killed by a signal ($out)"
-like "$out" "succeeded: version [1-9][0-9]*, new_s_context [1-9][0-9]*, set_ipv4root [1-9][0-9]*, context_info [1-9][0-9]*$" \
+like "$out" "succeeded: version [1-9][0-9]*, new_s_context [1-9][0-9]*, set_ipv4root [1-9][0-9]*, context_info [1-9][0-9]*, set_netset [1-9][0-9]*$" \
 	"every command got past the checks some of the time"
 n=${out%% calls*}
 if [ "${n:-0}" -ge "$calls" ] 2>/dev/null; then pass "at least $calls calls"; else

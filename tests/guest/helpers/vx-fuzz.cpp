@@ -13,9 +13,11 @@
 #include <linux/vserver.h>
 #include <vserver/syscall_nr.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +26,7 @@
 #include <new>
 #include <random>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,7 +35,7 @@ namespace {
 
 struct Counts {
     std::atomic<long> calls;
-    std::atomic<long> succeeded[4]; // per command: what got past the checks
+    std::atomic<long> succeeded[5]; // per command: what got past the checks
 };
 Counts *counts;
 
@@ -75,10 +78,47 @@ void fill_set_ipv4root(std::mt19937_64 &rng, vcmd_set_ipv4root *arg) {
     arg->__reserved = rng() % 8 ? 0 : static_cast<std::uint32_t>(rng());
 }
 
+// An address set: mostly right (so that sets get made), or not: sizes and
+// counts around the limits, an entry past the count, IPv6 and unknown
+// families, duplicates, bad addresses, junk in the padding.
+void fill_set_netset(std::mt19937_64 &rng, vcmd_set_netset *arg) {
+    std::memset(arg, 0, sizeof(*arg));
+    arg->size = rng() % 4 ? sizeof(*arg)
+                          : pick<std::uint32_t>(rng, {0, 8, offsetof(vcmd_set_netset, addrs) + 20,
+                                                      sizeof(*arg) + 8, UINT32_MAX,
+                                                      static_cast<std::uint32_t>(rng())});
+    arg->flags =
+        rng() % 8 ? static_cast<std::uint32_t>(rng() % 4 == 0) : static_cast<std::uint32_t>(rng());
+    arg->count = rng() % 4
+                     ? static_cast<std::uint32_t>(2 + rng() % 3)
+                     : pick<std::uint32_t>(rng, {1, 16, 0, 17, static_cast<std::uint32_t>(rng())});
+    arg->bcast = rng() % 4 ? 0
+                           : pick<std::uint32_t>(rng, {htobe32(0x7fffffff), 0xffffffff,
+                                                       static_cast<std::uint32_t>(rng())});
+    std::uint32_t filled = std::min<std::uint32_t>(VX_NETSET_MAX, arg->count + (rng() % 16 == 0));
+    for (std::uint32_t i = 0; i < filled; i++) {
+        vx_netaddr &a = arg->addrs[i];
+        a.family = rng() % 16
+                       ? AF_INET
+                       : pick<std::uint16_t>(rng, {AF_INET6, 0, static_cast<std::uint16_t>(rng())});
+        std::uint32_t v4 = htobe32(0x7f0a0000 | i << 8 | (rng() & 3));
+        if (rng() % 16 == 0)
+            v4 = pick<std::uint32_t>(rng, {0, 0xffffffff, htobe32(0xe0000001)});
+        std::memcpy(a.addr, &v4, sizeof(v4));
+        if (i && rng() % 16 == 0)
+            a = arg->addrs[0];
+        if (rng() % 32 == 0)
+            random_bytes(rng, a.addr, sizeof(a.addr));
+        if (rng() % 32 == 0)
+            a.__reserved = static_cast<std::uint16_t>(rng());
+    }
+}
+
 // The data pointer of one call: a structure for CMD at a good address or
 // at one that is not.
 void *data_for(std::mt19937_64 &rng, long cmd) {
     alignas(16) static unsigned char good[512];
+    static_assert(sizeof(vcmd_set_netset) + 8 <= sizeof(good));
     switch (rng() % 10) {
     case 0:
         return nullptr;
@@ -99,6 +139,8 @@ void *data_for(std::mt19937_64 &rng, long cmd) {
         fill_new_s_context(rng, reinterpret_cast<vcmd_new_s_context *>(good));
     else if (cmd == VCMD_SET_IPV4ROOT)
         fill_set_ipv4root(rng, reinterpret_cast<vcmd_set_ipv4root *>(good));
+    else if (cmd == VCMD_SET_NETSET)
+        fill_set_netset(rng, reinterpret_cast<vcmd_set_netset *>(good));
     else
         random_bytes(rng, good, sizeof(good));
     return good;
@@ -107,7 +149,7 @@ void *data_for(std::mt19937_64 &rng, long cmd) {
 void one_call(std::mt19937_64 &rng) {
     long cmd = rng() % 8
                    ? static_cast<long>(rng() % 5)
-                   : pick<long>(rng, {-1, 4, 255, INT_MAX, INT_MIN, static_cast<long>(rng())});
+                   : pick<long>(rng, {-1, 5, 255, INT_MAX, INT_MIN, static_cast<long>(rng())});
     long id =
         pick<long>(rng, {VX_CTX_NEW, VX_CTX_NEW, VX_CTX_KEEP, VX_CTX_HOST, VX_CTX_SPECTATOR, -3, 2,
                          static_cast<long>(2 + rng() % 100), VX_CTX_STATIC_MAX, VX_CTX_DYNAMIC_MIN,
@@ -115,7 +157,7 @@ void one_call(std::mt19937_64 &rng) {
                          static_cast<long>(getppid()), static_cast<long>(rng() % 400)});
     long ret = syscall(VSERVER_NR, cmd, id, data_for(rng, cmd));
     counts->calls.fetch_add(1);
-    if (ret >= 0 && cmd >= 0 && cmd < 4)
+    if (ret >= 0 && cmd >= 0 && cmd < 5)
         counts->succeeded[cmd].fetch_add(1);
 }
 
@@ -199,12 +241,12 @@ int main(int argc, char **argv) {
                              WTERMSIG(status), static_cast<unsigned long long>(seed));
         }
     }
-    std::printf("%ld calls, %ld workers, seed %llu; succeeded: version %ld, new_s_context %ld, "
-                "set_ipv4root %ld, context_info %ld\n",
-                counts->calls.load(), started, static_cast<unsigned long long>(seed),
-                counts->succeeded[VCMD_GET_VERSION].load(),
-                counts->succeeded[VCMD_NEW_S_CONTEXT].load(),
-                counts->succeeded[VCMD_SET_IPV4ROOT].load(),
-                counts->succeeded[VCMD_GET_CONTEXT_INFO].load());
+    std::printf(
+        "%ld calls, %ld workers, seed %llu; succeeded: version %ld, new_s_context %ld, "
+        "set_ipv4root %ld, context_info %ld, set_netset %ld\n",
+        counts->calls.load(), started, static_cast<unsigned long long>(seed),
+        counts->succeeded[VCMD_GET_VERSION].load(), counts->succeeded[VCMD_NEW_S_CONTEXT].load(),
+        counts->succeeded[VCMD_SET_IPV4ROOT].load(),
+        counts->succeeded[VCMD_GET_CONTEXT_INFO].load(), counts->succeeded[VCMD_SET_NETSET].load());
     return failures ? 1 : 0;
 }
