@@ -38,6 +38,22 @@ TEST(ServerConf, ValuesAsStartUsesThem) {
     EXPECT_EQ(value(conf, "ONBOOT"), "");
 }
 
+TEST(ServerConf, AddressLists) {
+    // IPROOT takes a list, blanks between; the first is the source address.
+    EXPECT_EQ(check_server_conf("IPROOT=\"127.0.0.3  127.0.0.2\t127.0.0.4\"\n").ip,
+              "127.0.0.3 127.0.0.2 127.0.0.4");
+    EXPECT_EQ(check_server_conf("IPROOT=' 127.0.0.3 '\n").ip, "127.0.0.3");
+    EXPECT_EQ(problem("IPROOT=\"127.0.0.2 127.0.0.3 127.0.0.2\""), "IPROOT lists 127.0.0.2 twice");
+    EXPECT_EQ(problem("IPROOT=\"127.0.0.2 10.0.0.300\""),
+              "IPROOT '10.0.0.300' is not a dotted IPv4 address");
+    std::string sixteen, seventeen;
+    for (int i = 1; i <= 17; i++)
+        (i <= 16 ? sixteen : seventeen) += " 127.0.1." + std::to_string(i);
+    EXPECT_EQ(problem("IPROOT=\"" + sixteen + "\""), "");
+    EXPECT_EQ(problem("IPROOT=\"" + sixteen + seventeen + "\""),
+              "IPROOT lists 17 addresses, at most 16 are allowed");
+}
+
 TEST(ServerConf, DeviceDefaults) {
     // lo is 127.0.0.1/8 on every Linux host, without a broadcast address.
     ServerConf conf = check_server_conf("IPROOT=127.0.0.2\nIPROOTDEV=lo\n");

@@ -34,7 +34,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <getopt.h>
+#include <map>
 #include <optional>
 #include <poll.h>
 #include <sched.h>
@@ -170,7 +172,8 @@ const option long_options[] = {
         "  --hostname NAME      host name, when the context is created\n"
         "  --domainname NAME    NIS domain name, when the context is created\n"
         "  --keep-cap CAP[,...] capabilities kept on top of the secure set (repeatable)\n"
-        "  --ip ADDR            lock COMMAND to this IPv4 address\n"
+        "  --ip ADDR            lock COMMAND to this IPv4 address (repeatable: to a set of\n"
+        "                       up to 16, the first the source address)\n"
         "  --bcast ADDR         the broadcast address UDP may also bind\n"
         "  --host-loopback      127.0.0.0/8 stays the host's (default: it is ADDR)\n"
         "  --nice N             nice level; COMMAND cannot go below it (-20..19)\n"
@@ -184,11 +187,12 @@ const option long_options[] = {
         "  --pty                run COMMAND on a new terminal of the server's own, relayed\n"
         "                       to this one (an interactive shell)\n"
         "  --chdir DIR          start COMMAND in DIR of the server (/ if it cannot)\n"
-        "  --alias-dev DEV      unless this host has the --ip address, add it to DEV\n"
+        "  --alias-dev DEV      add each --ip address this host does not have to DEV\n"
         "                       first (with --bcast), as:\n"
         "  --alias-prefix N     its prefix length (default 32)\n"
         "  --alias-label LABEL  its label (default DEV)\n"
-        "  --alias-file FILE    written \"ADDR ADDR/N DEV\" before the address is added\n"
+        "  --alias-file FILE    written first: \"ADDR ADDR/N DEV\" for each address added,\n"
+        "                       \"ADDR - -\" for each the host has, a line each\n"
         "  --ulimit OPTIONS     resource limits for COMMAND, as bash's ulimit takes them\n"
         "                       (\"-H -u 1000 -n 4096\"; a hard limit is also the soft one)\n"
         "  --timeout SECONDS    stop waiting for COMMAND after SECONDS; status 124\n"
@@ -357,7 +361,7 @@ struct Settings {
     std::string domainname;
     std::uint64_t keep_caps = 0;
     bool locked = false;
-    in_addr ip{};
+    std::vector<in_addr> ips; // --ip: the first is the source address
     in_addr bcast{};
     bool host_loopback = false;
     bool has_nice = false;
@@ -452,30 +456,68 @@ void apply_limits(const std::vector<vserver::UlimitSetting> &limits) {
 // does, through the server's cgroup).
 void give_up_waiting(int) { _exit(124); }
 
-// --alias-dev: the server's address on the host, unless it is there
-// already. The record comes first, so that whoever cleans up after a
-// failure (vserver start) knows what to remove.
-void add_alias(const Settings &s) {
+// The lines of an alias file by their first word (none if it is absent).
+std::map<std::string, std::string> alias_records(const char *file) {
+    std::map<std::string, std::string> lines;
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line))
+        lines.emplace(line.substr(0, line.find(' ')), line);
+    return lines;
+}
+
+// --alias-dev: each of the server's addresses on the host, unless it is
+// there already. The record comes first ("ADDRESS ALIAS/PREFIX DEVICE" for
+// each address to add; for the others the file's line, which says whether
+// vserver start adopted an alias a server left, else "ADDRESS - -"; a line
+// each), so that whoever cleans up after a failure knows what to remove.
+void add_aliases(const Settings &s) {
+    std::vector<bool> present;
     try {
-        if (vserver::has_ipv4(vserver::host_interfaces(), s.ip))
-            return;
+        vserver::HostInterfaces ifs = vserver::host_interfaces();
+        for (in_addr ip : s.ips)
+            present.push_back(vserver::has_ipv4(ifs, ip));
     } catch (const vserver::SysError &e) {
         vserver::die_sys(e, "cannot list this host's addresses");
     }
-    std::string addr = vserver::format_ipv4(s.ip);
-    std::string alias = addr + "/" + std::to_string(s.alias_prefix);
+    auto alias_of = [&](in_addr ip) {
+        return vserver::format_ipv4(ip) + "/" + std::to_string(s.alias_prefix);
+    };
     if (s.alias_file) {
+        std::map<std::string, std::string> old = alias_records(s.alias_file);
+        std::string text;
+        for (std::size_t i = 0; i < s.ips.size(); i++) {
+            std::string addr = vserver::format_ipv4(s.ips[i]);
+            auto kept = old.find(addr);
+            if (!present[i])
+                text += addr + " " + alias_of(s.ips[i]) + " " + s.alias_dev + "\n";
+            else if (kept != old.end())
+                text += kept->second + "\n";
+            else
+                text += addr + " - -\n";
+        }
         FILE *f = std::fopen(s.alias_file, "w");
-        if (!f || std::fprintf(f, "%s %s %s\n", addr.c_str(), alias.c_str(), s.alias_dev) < 0 ||
-            std::fclose(f) != 0)
+        if (!f || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0)
             vserver::die_errno("cannot write %s", s.alias_file);
     }
-    try {
-        vserver::add_ipv4_address(s.alias_dev, s.ip, s.alias_prefix, s.bcast,
-                                  s.alias_label ? s.alias_label : s.alias_dev);
-    } catch (const vserver::SysError &e) {
-        vserver::die_sys(e, "cannot add %s to %s", alias.c_str(), s.alias_dev);
+    for (std::size_t i = 0; i < s.ips.size(); i++) {
+        if (present[i])
+            continue;
+        try {
+            vserver::add_ipv4_address(s.alias_dev, s.ips[i], s.alias_prefix, s.bcast,
+                                      s.alias_label ? s.alias_label : s.alias_dev);
+        } catch (const vserver::SysError &e) {
+            vserver::die_sys(e, "cannot add %s to %s", alias_of(s.ips[i]).c_str(), s.alias_dev);
+        }
     }
+}
+
+// "A.B.C.D E.F.G.H ..."
+std::string addresses_text(const std::vector<in_addr> &ips) {
+    std::string text;
+    for (in_addr ip : ips)
+        text += (text.empty() ? "" : " ") + vserver::format_ipv4(ip);
+    return text;
 }
 
 bool write_cgroup_file(const std::string &file, const std::string &text) {
@@ -1038,12 +1080,15 @@ private:
 
     try {
         if (s.locked)
-            vserver::set_ipv4root(s.ip, s.bcast, s.host_loopback);
+            vserver::set_ipv4roots(s.ips, s.bcast, s.host_loopback);
     } catch (const vserver::SysError &e) {
         if (s.host_loopback && e.error() == EINVAL && !vserver::kernel_knows_host_loopback())
             vserver::die("cannot keep the host's loopback: this kernel's vserver interface "
                          "is older than 1.2");
-        vserver::die_sys(e, "cannot lock the server to %s", inet_ntoa(s.ip));
+        if (s.ips.size() > 1 && e.error() == EINVAL && !vserver::kernel_knows_ipv4_sets())
+            vserver::die("cannot lock the server to several addresses: this kernel's vserver "
+                         "interface is older than 1.3");
+        vserver::die_sys(e, "cannot lock the server to %s", addresses_text(s.ips).c_str());
     }
     if (s.has_nice) {
         // Root too: the ceiling has no CAP_SYS_NICE unless kept on purpose.
@@ -1210,10 +1255,17 @@ int main(int argc, char *argv[]) {
             case OPT_KEEP_CAP:
                 s.keep_caps |= vserver::parse_cap_list(optarg);
                 break;
-            case OPT_IP:
-                s.ip = parse_ipv4(optarg, "address");
+            case OPT_IP: {
+                in_addr ip = parse_ipv4(optarg, "address");
+                for (in_addr other : s.ips)
+                    if (other.s_addr == ip.s_addr)
+                        vserver::usage_error("--ip %s is given twice", optarg);
+                if (s.ips.size() == vserver::max_ipv4roots)
+                    vserver::usage_error("at most %zu --ip addresses", vserver::max_ipv4roots);
+                s.ips.push_back(ip);
                 s.locked = true;
                 break;
+            }
             case OPT_BCAST:
                 s.bcast = parse_ipv4(optarg, "broadcast address");
                 break;
@@ -1340,7 +1392,7 @@ int main(int argc, char *argv[]) {
     // above run nothing there; the host steps below run once, in the copy)
     run_from_sealed_copy(argv);
     if (s.alias_dev)
-        add_alias(s);
+        add_aliases(s);
     if (s.new_cgroup)
         make_cgroup(s);
 

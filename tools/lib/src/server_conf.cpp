@@ -3,6 +3,7 @@
 #include <vserver/parse.hpp>
 #include <vserver/paths.hpp>
 #include <vserver/server_conf.hpp>
+#include <vserver/syscall.hpp>
 
 #include <algorithm>
 #include <array>
@@ -148,9 +149,23 @@ ServerConf check_server_conf(std::string_view text) {
     };
 
     // The addresses' syntax (a host name for IPROOT is the resolver's).
-    std::string &iproot = value("IPROOT");
-    if (looks_like_ipv4(iproot))
-        bad("IPROOT " + quoted(iproot) + " is not a dotted IPv4 address");
+    // IPROOT is a list: addresses or host names separated by blanks.
+    std::vector<std::string> iproots;
+    {
+        const std::string &list = value("IPROOT");
+        std::size_t at = list.find_first_not_of(" \t");
+        while (at != std::string::npos) {
+            std::size_t end = list.find_first_of(" \t", at);
+            iproots.push_back(list.substr(at, end - at));
+            at = end == std::string::npos ? end : list.find_first_not_of(" \t", end);
+        }
+    }
+    if (iproots.size() > max_ipv4roots)
+        bad("IPROOT lists " + std::to_string(iproots.size()) + " addresses, at most " +
+            std::to_string(max_ipv4roots) + " are allowed");
+    for (const std::string &iproot : iproots)
+        if (looks_like_ipv4(iproot))
+            bad("IPROOT " + quoted(iproot) + " is not a dotted IPv4 address");
     std::string &mask = value("IPROOTMASK");
     if (!mask.empty()) {
         auto prefix = parse_netmask(mask);
@@ -178,17 +193,22 @@ ServerConf check_server_conf(std::string_view text) {
     check_weight("IO_WEIGHT", value("IO_WEIGHT"));
     check_pids(value("PIDS_MAX"));
 
-    if (parse_ipv4(iproot)) {
-        conf.ip = iproot;
-    } else if (!iproot.empty()) {
-        std::vector<in_addr> found;
-        try {
-            found = resolve_ipv4(iproot);
-        } catch (const ResolveError &) {
+    for (const std::string &iproot : iproots) {
+        std::string ip = iproot;
+        if (!parse_ipv4(iproot)) {
+            std::vector<in_addr> found;
+            try {
+                found = resolve_ipv4(iproot);
+            } catch (const ResolveError &) {
+            }
+            if (found.empty())
+                bad("IPROOT " + quoted(iproot) +
+                    " is neither an IPv4 address nor a known host name");
+            ip = format_ipv4(found.front());
         }
-        if (found.empty())
-            bad("IPROOT " + quoted(iproot) + " is neither an IPv4 address nor a known host name");
-        conf.ip = format_ipv4(found.front());
+        if ((" " + conf.ip + " ").find(" " + ip + " ") != std::string::npos)
+            bad("IPROOT lists " + ip + " twice");
+        conf.ip += (conf.ip.empty() ? "" : " ") + ip;
     }
     if (value("HOSTLOOPBACK") == "yes" && conf.ip.empty())
         bad("HOSTLOOPBACK=yes needs IPROOT");
