@@ -2,7 +2,7 @@
 # tests/guest/run-cases, the runner that gives several cases one boot of
 # the SMP guest: each case's output between its markers, the counts, a
 # case that fails or outlives its time failing the run, the kernel log
-# naming the case that runs.
+# naming the case that runs, a case's kill -USR1 -1 leaving it running.
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -47,6 +47,18 @@ like "$out" "run-cases: 0 of 2 cases passed; failed: hangs passes$" "the summary
 run bash "$runner" "$cases/makes_vx0.sh" "$cases/makes_vx0.sh"
 is "$rc" 0 "a case finds no vx0 that the case before it left (a fresh boot has none)"
 ip link del vx0 2>/dev/null
+
+# (as permission_matrix, whose kill -USR1 -1 from context 0 reaches every
+# process of context 0 but pid 1: the runner, its timeout and tee too)
+printf '%s\n' '#!/bin/bash' \
+	'[ $(( 0x$(sed -n "s/^SigIgn:\t//p" /proc/self/status) >> 9 & 1 )) = 0 ] && echo "ok - USR1 default" || echo "not ok - USR1 ignored"' \
+	'trap "" USR1' '/bin/kill -USR1 -- -1' 'sleep 0.5' 'echo "ok - sent"' 'echo 1..2' >"$cases/signals_all.sh"
+trap ':' USR1 # (this shell survives; what it runs gets the default)
+run bash "$runner" "$cases/signals_all.sh" "$cases/passes.sh"
+trap - USR1
+is "$rc" 0 "a case's kill -USR1 -1 from context 0 leaves the runner, its timeout and tee running"
+like "$out" "# case signals_all: status 0, [0-9]+ s, 2 ok" "the case itself gets SIGUSR1's default action"
+like "$out" "run-cases: 2 of 2 cases passed$" "the cases after it run"
 
 run bash "$runner" no_such_case
 is "$rc/$err" "1/run-cases: no case no_such_case" "an unknown case is an error"
