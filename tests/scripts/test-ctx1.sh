@@ -79,18 +79,18 @@ args >/dev/null
 export FAKE_CHCONTEXT=ok
 run "$SCRIPTS/vps"
 check "vps: output from context 1" "0||\
-  PID   CTX NAME CMD
-    1     0 MAIN init
-   42     9 www  httpd" "$RC|$ERR|$OUT"
+  PID   CTX NAME IP CMD
+    1     0 MAIN -  init
+   42     9 www  -  httpd" "$RC|$ERR|$OUT"
 check "vps: probe, then the script again in context 1" "\
 --silent --ctx 1 true
 --silent --ctx 1 /bin/sh $SCRIPTS/vps ax" "$(args)"
 
 run "$SCRIPTS/vserver-stat"
 check "vserver-stat: output from context 1" "0||\
-CTX    PROC     VSZ     RSS   userTIME    sysTIME     UPTIME NAME
-0         1    1.0M    1.0M   0m00.00s   0m00.00s   1m40.00s MAIN
-9         1    1.0M    1.0M   0m00.00s   0m00.00s   0m50.00s www" \
+CTX    PROC     VSZ     RSS   userTIME    sysTIME     UPTIME NAME      ADDRESSES
+0         1    1.0M    1.0M   0m00.00s   0m00.00s   1m40.00s MAIN      -
+9         1    1.0M    1.0M   0m00.00s   0m00.00s   0m50.00s www       -" \
 	"$RC|$ERR|$OUT"
 check "vserver-stat: probe, then the script again in context 1" "\
 --silent --ctx 1 true

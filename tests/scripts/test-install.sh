@@ -106,8 +106,8 @@ fake_proc "$T/proc" 1 0 2048 1024 100 0 0 init
 export VSERVER_PROC="$T/proc" VSERVER_CONFDIR="$T" VSERVER_RUNDIR="$T"
 run "$X/sbin/vserver-stat"
 check "installed vserver-stat runs" "0||\
-CTX    PROC     VSZ     RSS   userTIME    sysTIME     UPTIME NAME
-0         1    2.0M    1.0M   0m01.00s   0m00.00s   0m10.00s MAIN" \
+CTX    PROC     VSZ     RSS   userTIME    sysTIME     UPTIME NAME      ADDRESSES
+0         1    2.0M    1.0M   0m01.00s   0m00.00s   0m10.00s MAIN      -" \
 	"$RC|$ERR|$OUT"
 ln -s "$X/sbin/vps" "$T/elsewhere/vps"
 run "$T/elsewhere/vps" --version

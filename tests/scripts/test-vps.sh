@@ -1,5 +1,5 @@
 #!/bin/sh
-# vps: the CTX and NAME columns after PID, for several ps formats, with a
+# vps: the CTX, NAME and IP columns after PID, for several ps formats, with a
 # fake ps on PATH and a fake proc tree.
 TEST=vps
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
@@ -10,11 +10,11 @@ P=$T/proc
 mkdir -p "$P" "$T/etc" "$T/run" "$T/bin"
 fake_proc "$P" 1 0 1 1 0 0 0 init
 fake_proc "$P" 2 0 - - 0 0 0 kthreadd
-fake_proc "$P" 100 5 1 1 0 0 0 nginx
-fake_proc "$P" 200 7 1 1 0 0 0 sendmail
+fake_proc "$P" 100 5 1 1 0 0 0 nginx '127.0.5.1 127.0.5.2'
+fake_proc "$P" 200 7 1 1 0 0 0 sendmail 10.0.0.7
 fake_proc "$P" 300 49152 1 1 0 0 0 sleep
 fake_proc "$P" 400 1 1 1 0 0 0 ps
-fake_proc "$P" 1234 5 1 1 0 0 0 'Web Content'
+fake_proc "$P" 1234 5 1 1 0 0 0 'Web Content' 127.0.5.2
 printf '5\n' >"$T/run/web.ctx"
 printf 'S_CONTEXT=7\n' >"$T/etc/mail.conf"
 
@@ -77,35 +77,35 @@ export VSERVER_SKIP_CHCONTEXT=1
 run "$SCRIPTS/vps"
 check "default arguments are ax" ax "$(cat "$T/ps.args")"
 check "ax: status and stderr" "0|" "$RC|$ERR"
-check "ax: CTX and NAME after PID" "\
-    PID   CTX NAME      TTY      STAT   TIME COMMAND
-      1     0 MAIN      ?        Ss     0:01 /sbin/init
-      2     0 MAIN      ?        S      0:00 [kthreadd]
-    100     5 web       ?        S      0:00 nginx: master process
-    200     7 mail      pts/0    S+     0:00 sendmail: MTA
-    300 49152           ?        S      0:00 sleep 1000
-    400     1 ALL_PROCS ?        R      0:00 ps ax
-    777     ?           ?        S      0:00 gone" "$OUT"
+check "ax: CTX, NAME and IP after PID" "\
+    PID   CTX NAME      IP          TTY      STAT   TIME COMMAND
+      1     0 MAIN      -           ?        Ss     0:01 /sbin/init
+      2     0 MAIN      -           ?        S      0:00 [kthreadd]
+    100     5 web       127.0.5.1+1 ?        S      0:00 nginx: master process
+    200     7 mail      10.0.0.7    pts/0    S+     0:00 sendmail: MTA
+    300 49152           -           ?        S      0:00 sleep 1000
+    400     1 ALL_PROCS -           ?        R      0:00 ps ax
+    777     ?           -           ?        S      0:00 gone" "$OUT"
 
 run "$SCRIPTS/vps" -ef
 check "-ef: arguments passed unchanged" -ef "$(cat "$T/ps.args")"
 check "-ef: PID found by position, or by field when a column overflowed" "\
-UID          PID   CTX NAME    PPID  C STIME TTY          TIME CMD
-root           1     0 MAIN       0  0 10:55 ?        00:00:01 /sbin/init
-verylongname1     100     5 web        1  0 10:55 ?        00:00:00 nginx: master
-mail         200     7 mail       1  0 10:56 pts/0    00:00:00 sendmail: MTA" "$OUT"
+UID          PID   CTX NAME IP             PPID  C STIME TTY          TIME CMD
+root           1     0 MAIN -                 0  0 10:55 ?        00:00:01 /sbin/init
+verylongname1     100     5 web  127.0.5.1+1       1  0 10:55 ?        00:00:00 nginx: master
+mail         200     7 mail 10.0.0.7          1  0 10:56 pts/0    00:00:00 sendmail: MTA" "$OUT"
 
 run "$SCRIPTS/vps" -o comm,pid
 check "-o comm,pid: PID as the last column, blanks in the command" "0||\
-COMMAND             PID   CTX NAME
-Web Content        1234     5 web
-sleep 1000          300 49152" "$RC|$ERR|$OUT"
+COMMAND             PID   CTX NAME IP
+Web Content        1234     5 web  127.0.5.2
+sleep 1000          300 49152      -" "$RC|$ERR|$OUT"
 
 run "$SCRIPTS/vps" -o pid
 check "-o pid: only PID" "\
-    PID   CTX NAME
-      1     0 MAIN
-    300 49152" "$OUT"
+    PID   CTX NAME IP
+      1     0 MAIN -
+    300 49152      -" "$OUT"
 
 run "$SCRIPTS/vps" -o pid=
 check "-o pid=: no header, output unchanged with a warning" "0|\
@@ -127,7 +127,7 @@ seq 10000 17999 | sed "s|^|$P/|" | xargs mkdir
 awk -v P="$P" 'BEGIN { for (i = 10000; i < 18000; i++) {
 	f = P "/" i "/status"; printf "Name:\tmany\ns_context:\t9\n" > f; close(f) } }'
 run "$SCRIPTS/vps" --many
-check "8,000 processes: every one with its context" "0||8001|17999     9" \
+check "8,000 processes: every one with its context" "0||8001|17999     9      -" \
 	"$RC|$ERR|$(printf '%s\n' "$OUT" | wc -l)|$(printf '%s\n' "$OUT" | tail -n 1)"
 
 finish

@@ -1,6 +1,7 @@
 #!/bin/sh
 # vserver-stat on a fake proc tree: sums, units, time formats, sorting by
-# context id and the name of each context.
+# context id, the name of each context and the addresses its processes are
+# locked to.
 TEST=vserver-stat
 case $0 in */*) TESTDIR=${0%/*} ;; *) TESTDIR=. ;; esac
 . "$TESTDIR/testlib.sh" || exit 1
@@ -15,9 +16,9 @@ printf 'Name:\tvserver-stat\ns_context:\t1\n' >"$P/self/status"
 #             pid   ctx   VmSize     VmRSS      utime  stime start    comm
 fake_proc "$P" 1    0     10240      2048       150    50    0        init
 fake_proc "$P" 2    0     -          -          0      30    1        kthreadd
-fake_proc "$P" 100  5     1048576    1536       6000   12    19500000 nginx
-fake_proc "$P" 101  5     512        100        360000 7     19600000 'odd) (name'
-fake_proc "$P" 200  7     2047       1023       12345  99    19000000 sendmail
+fake_proc "$P" 100  5     1048576    1536       6000   12    19500000 nginx '127.0.5.1 127.0.5.2'
+fake_proc "$P" 101  5     512        100        360000 7     19600000 'odd) (name' '127.0.5.2 127.0.5.3'
+fake_proc "$P" 200  7     2047       1023       12345  99    19000000 sendmail 10.0.0.7
 fake_proc "$P" 250  10    5          5          0      0     19999999 sleep
 fake_proc "$P" 300  49152 3145728    1073741824 0      0     0        big
 fake_proc "$P" 301  49152 -          -          0      0     100      zombie
@@ -40,13 +41,13 @@ run "$SCRIPTS/vserver-stat"
 check "exit status" 0 "$RC"
 check "nothing on stderr" "" "$ERR"
 check "report" "\
-CTX    PROC     VSZ     RSS   userTIME    sysTIME     UPTIME NAME
-0         2   10.0M    2.0M   0m01.50s   0m00.80s   2d07h33m MAIN
-1         1    100K      0K   0m00.01s   0m00.00s   0m10.00s ALL_PROCS
-5         2    1.0G    1.6M   1h01m00s   0m00.19s   1h23m20s web
-7         1    2.0M   1023K   2m03.45s   0m00.99s   2h46m40s mail
-10        1      5K      5K   0m00.00s   0m00.00s   0m00.01s ten
-49152     2    3.0G    1.0T   0m00.00s   0m00.00s   2d07h33m" "$OUT" # an empty name leaves no trailing blank
+CTX    PROC     VSZ     RSS   userTIME    sysTIME     UPTIME NAME      ADDRESSES
+0         2   10.0M    2.0M   0m01.50s   0m00.80s   2d07h33m MAIN      -
+1         1    100K      0K   0m00.01s   0m00.00s   0m10.00s ALL_PROCS -
+5         2    1.0G    1.6M   1h01m00s   0m00.19s   1h23m20s web       127.0.5.1,127.0.5.2,127.0.5.3
+7         1    2.0M   1023K   2m03.45s   0m00.99s   2h46m40s mail      10.0.0.7
+10        1      5K      5K   0m00.00s   0m00.00s   0m00.01s ten       -
+49152     2    3.0G    1.0T   0m00.00s   0m00.00s   2d07h33m           -" "$OUT"
 
 # The same tree seen without s_context lines is context 0 only.
 P2=$T/proc2
@@ -56,8 +57,8 @@ fake_proc "$P2" 1 - 2048 1024 100 100 0 init
 fake_proc "$P2" 7 - 2048 1024 100 100 100 sh
 VSERVER_PROC=$P2 run "$SCRIPTS/vserver-stat"
 check "no vserver lines: everything is context 0" "\
-CTX    PROC     VSZ     RSS   userTIME    sysTIME     UPTIME NAME
-0         2    4.0M    2.0M   0m02.00s   0m02.00s   2d07h33m MAIN" "$OUT"
+CTX    PROC     VSZ     RSS   userTIME    sysTIME     UPTIME NAME      ADDRESSES
+0         2    4.0M    2.0M   0m02.00s   0m02.00s   2d07h33m MAIN      -" "$OUT"
 
 run "$SCRIPTS/vserver-stat" extra
 check "an argument is a usage error" "1|vserver-stat: unexpected argument 'extra'

@@ -91,9 +91,10 @@ finish() {
 	exit 0
 }
 
-# fake_proc DIR PID CTX VMSIZE VMRSS UTIME STIME START [COMM]: one process
-# of a fake proc tree.  VMSIZE "-" leaves out VmSize/VmRSS (kernel thread),
-# CTX "-" leaves out the s_context line (kernel without vserver).
+# fake_proc DIR PID CTX VMSIZE VMRSS UTIME STIME START [COMM [ADDRS]]: one
+# process of a fake proc tree.  VMSIZE "-" leaves out VmSize/VmRSS (kernel
+# thread), CTX "-" leaves out the s_context line (kernel without vserver);
+# ADDRS, blank-separated, is its netaddrs: line (none: not locked).
 fake_proc() {
 	_d=$1/$2
 	mkdir -p "$_d"
@@ -104,6 +105,10 @@ fake_proc() {
 		printf 'CapBnd:\t000001ffffffffff\n'
 		[ "$3" = - ] ||
 			printf 's_context:\t%s\nctxflags:\tnone\ninitpid:\t0\n' "$3"
+		_a=${10:-}
+		_r=${_a%% *}
+		[ "$3" = - ] || printf 'ipv4root:\t%s\nnetaddrs:\t%s\n' \
+			"${_r:-0.0.0.0}" "$_a"
 	} >"$_d/status"
 	# pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
 	# majflt cmajflt utime stime cutime cstime prio nice threads itreal

@@ -199,3 +199,10 @@ TEST(SetIpv4root, ZeroAddressChangesNothing) {
         }
     }
 }
+
+TEST(Net, FormatsAnAddressList) {
+    EXPECT_EQ(format_ipv4_list({}), "");
+    EXPECT_EQ(format_ipv4_list({ip("10.0.0.1")}), "10.0.0.1");
+    EXPECT_EQ(format_ipv4_list({ip("10.0.0.1"), ip("127.0.2.1")}), "10.0.0.1 127.0.2.1");
+    EXPECT_EQ(format_ipv4_list({ip("10.0.0.1"), ip("127.0.2.1")}, ","), "10.0.0.1,127.0.2.1");
+}

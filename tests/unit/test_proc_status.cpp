@@ -224,6 +224,16 @@ TEST_F(FakeProc, ReadsContextSizesAndTimes) {
     EXPECT_EQ(p->starttime, 333u);
 }
 
+TEST_F(FakeProc, ReadsTheAddressesALockedProcessHas) {
+    add("5", "Name:\tx\ns_context:\t7\nipv4root:\t10.0.0.1\nnetaddrs:\t10.0.0.1 10.0.0.2\n",
+        nullptr);
+    add("6", "Name:\tx\ns_context:\t7\nipv4root:\t10.0.0.3\n", nullptr); // before API 1.3
+    add("7", "Name:\tx\ns_context:\t7\nipv4root:\t0.0.0.0\nnetaddrs:\t\n", nullptr);
+    EXPECT_EQ(format_ipv4_list(read_process(5, dir_)->addrs), "10.0.0.1 10.0.0.2");
+    EXPECT_EQ(format_ipv4_list(read_process(6, dir_)->addrs), "10.0.0.3");
+    EXPECT_TRUE(read_process(7, dir_)->addrs.empty());
+}
+
 TEST_F(FakeProc, KernelThreadWithoutVserverOrStat) {
     add("2", "Name:\tkthreadd\n", nullptr);
     auto p = read_process(2, dir_);

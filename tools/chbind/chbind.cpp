@@ -118,14 +118,6 @@ Target resolve_target(const std::string &text) {
                  text.c_str());
 }
 
-// "A.B.C.D E.F.G.H ..."
-std::string list_text(const std::vector<in_addr> &addrs) {
-    std::string text;
-    for (in_addr addr : addrs)
-        text += (text.empty() ? "" : " ") + ip_text(addr);
-    return text;
-}
-
 // An IPv4 lock: its addresses (none: not locked) and broadcast.
 struct Lock {
     std::vector<in_addr> addrs;
@@ -134,7 +126,7 @@ struct Lock {
 
 // "A.B.C.D ...", with " (broadcast E.F.G.H)" when the lock has one.
 std::string describe(const Lock &lock) {
-    std::string text = list_text(lock.addrs);
+    std::string text = vserver::format_ipv4_list(lock.addrs);
     if (lock.bcast.s_addr != 0)
         text += " (broadcast " + ip_text(lock.bcast) + ")";
     return text;
@@ -278,6 +270,6 @@ int main(int argc, char *argv[]) {
                          describe(want).c_str(), describe(*now).c_str());
     }
     if (!silent)
-        std::fprintf(stderr, "ipv4root is now %s\n", list_text(want.addrs).c_str());
+        std::fprintf(stderr, "ipv4root is now %s\n", vserver::format_ipv4_list(want.addrs).c_str());
     vserver::exec_command(argv + optind);
 }

@@ -209,7 +209,7 @@ const option long_options[] = {
         "  --paths              only print VSERVER_CONFDIR=, VSERVER_RUNDIR= and\n"
         "                       VSERVER_ROOTDIR= (the environment, else the global\n"
         "                       configuration file, else the defaults)\n"
-        "  --processes [PID|self]...  only print \"PID CTX VSZ RSS UTIME STIME START\" for\n"
+        "  --processes [PID|self]...  only print \"PID CTX VSZ RSS UTIME STIME START ADDRS\" for\n"
         "                       these processes or every one of $VSERVER_PROC (/proc)\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
@@ -311,7 +311,8 @@ void print_assignment(std::string_view key, std::string_view value) {
 // --processes: what vps, vserver-stat and the scripts read of /proc, one
 // line per process: its context ("-": the kernel shows none), VmSize and
 // VmRSS in KiB, utime, stime and starttime in clock ticks ("-" each when
-// its stat is unreadable).  A process that has ended is left out.
+// its stat is unreadable), and the addresses it is locked to, separated by
+// commas ("-": none).  A process that has ended is left out.
 [[noreturn]] void print_processes(char **pids) {
     std::string proc = vserver::vserver_paths().proc;
     std::vector<pid_t> wanted;
@@ -341,11 +342,13 @@ void print_assignment(std::string_view key, std::string_view value) {
                     static_cast<unsigned long long>(p->vsz_kib),
                     static_cast<unsigned long long>(p->rss_kib));
         if (p->has_times)
-            std::printf(" %llu %llu %llu\n", static_cast<unsigned long long>(p->utime),
+            std::printf(" %llu %llu %llu", static_cast<unsigned long long>(p->utime),
                         static_cast<unsigned long long>(p->stime),
                         static_cast<unsigned long long>(p->starttime));
         else
-            std::printf(" - - -\n");
+            std::printf(" - - -");
+        std::string addrs = vserver::format_ipv4_list(p->addrs, ",");
+        std::printf(" %s\n", addrs.empty() ? "-" : addrs.c_str());
     }
     vserver::exit_success();
 }
@@ -510,14 +513,6 @@ void add_aliases(const Settings &s) {
             vserver::die_sys(e, "cannot add %s to %s", alias_of(s.ips[i]).c_str(), s.alias_dev);
         }
     }
-}
-
-// "A.B.C.D E.F.G.H ..."
-std::string addresses_text(const std::vector<in_addr> &ips) {
-    std::string text;
-    for (in_addr ip : ips)
-        text += (text.empty() ? "" : " ") + vserver::format_ipv4(ip);
-    return text;
 }
 
 bool write_cgroup_file(const std::string &file, const std::string &text) {
@@ -1088,7 +1083,8 @@ private:
         if (s.ips.size() > 1 && e.error() == EINVAL && !vserver::kernel_knows_ipv4_sets())
             vserver::die("cannot lock the server to several addresses: this kernel's vserver "
                          "interface is older than 1.3");
-        vserver::die_sys(e, "cannot lock the server to %s", addresses_text(s.ips).c_str());
+        vserver::die_sys(e, "cannot lock the server to %s",
+                         vserver::format_ipv4_list(s.ips).c_str());
     }
     if (s.has_nice) {
         // Root too: the ceiling has no CAP_SYS_NICE unless kept on purpose.

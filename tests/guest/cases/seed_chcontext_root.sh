@@ -99,7 +99,7 @@ run vserver-stat
 is "$rc" 0 "vserver-stat exits with 0"
 is "$(printf '%s\n' "$out" | awk 'NR == 1 { print $1, $2 } $1 == 61 { print $1, $2 }')" "CTX PROC
 61 3" "vserver-stat shows context 61 with its 3 processes"
-like "$(printf '%s\n' "$out" | awk '$1 == 0 { print $1, $NF }')" '^0 MAIN$' \
+like "$(printf '%s\n' "$out" | awk '$1 == 0 { print $1, $8 }')" '^0 MAIN$' \
 	"vserver-stat shows context 0 as MAIN"
 # kill(-1) in context 61 ends every process there (but the caller).
 check_run "kill -KILL -1 in context 61" 0 "" "" chcontext --silent --ctx 61 kill -KILL -- -1

@@ -3,8 +3,8 @@
 # them: IPROOT lists two addresses, IPROOTDEV=vx0 (a dummy interface,
 # 127.1.0.1/24):
 #  - start adds an alias for each address the host lacks (label
-#    vx0:NAME), status names the addresses, /proc/PID/status inside shows
-#    the set;
+#    vx0:NAME), status, vserver-stat and vps name the addresses,
+#    /proc/PID/status inside shows the set;
 #  - alpha and beta serve httpd on 0.0.0.0:80 with the same configuration;
 #    each of their four addresses is answered by its own server, an
 #    address of neither by nobody;
@@ -49,6 +49,13 @@ like "$rc $out" "^0 alpha is running in context [0-9]+, [0-9]+ processes, addres
 check_run "inside alpha: /proc/self/status lists the set, the first address as ipv4root" \
 	0 "ipv4root:	$A1${NL}netaddrs:	$A1 $A2" "" \
 	vserver alpha exec grep -E '^(ipv4root|netaddrs):' /proc/self/status
+run vserver-stat
+is "$rc $(printf '%s\n' "$out" | awk '$8 == "alpha" || $8 == "beta" { print $8, $9 }' | sort | paste -sd' ')" \
+	"0 alpha $A1,$A2 beta $B1,$B2" "vserver-stat: each server's ADDRESSES"
+alpha_ctx=$(cat "$VSERVER_RUNDIR/alpha.ctx")
+run vps -o pid,comm
+is "$rc $(printf '%s\n' "$out" | awk -v c="$alpha_ctx" '$2 == c { print $4 }' | sort -u)" "0 $A1+1" \
+	"vps: alpha's processes show its first address and +1"
 
 # ---- one port, two servers ----
 wait_http "http://$A1/" && wait_http "http://$B1/"

@@ -87,6 +87,16 @@ std::string format_ipv4(in_addr addr) {
     return buf;
 }
 
+std::string format_ipv4_list(const std::vector<in_addr> &addrs, std::string_view separator) {
+    std::string text;
+    for (in_addr addr : addrs) {
+        if (!text.empty())
+            text += separator;
+        text += format_ipv4(addr);
+    }
+    return text;
+}
+
 bool usable_ipv4root(in_addr addr) {
     std::uint32_t a = host_order(addr);
     return (a >> 24) != 0 && !IN_MULTICAST(a) && a != INADDR_BROADCAST;

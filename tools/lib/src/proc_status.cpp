@@ -119,6 +119,10 @@ std::optional<ProcessSample> read_process(pid_t pid, std::string_view proc) {
     sample.ctx = status_s_context(status);
     sample.vsz_kib = kib_value(status, "VmSize");
     sample.rss_kib = kib_value(status, "VmRSS");
+    if (auto addrs = status_netaddrs(status))
+        sample.addrs = std::move(*addrs);
+    else if (auto root = status_ipv4root(status); root && root->s_addr != INADDR_ANY)
+        sample.addrs.push_back(*root);
     if (auto stat_text = read_file(dir + "/stat"))
         sample.has_times = parse_stat_times(*stat_text, sample);
     return sample;

@@ -29,6 +29,10 @@ std::optional<int> parse_netmask(std::string_view text);
 // "A.B.C.D".
 std::string format_ipv4(in_addr addr);
 
+// The addresses as dotted quads, each after the first preceded by
+// separator: "10.0.0.1 10.0.0.2".
+std::string format_ipv4_list(const std::vector<in_addr> &addrs, std::string_view separator = " ");
+
 // Whether addr may be an IPv4 root: not in 0.0.0.0/8, not multicast
 // (224.0.0.0/4), not 255.255.255.255 (the kernel refuses those with EINVAL).
 bool usable_ipv4root(in_addr addr);

@@ -65,6 +65,7 @@ struct ProcessSample {
     std::uint64_t utime = 0;   // clock ticks, as stat gives them
     std::uint64_t stime = 0;
     std::uint64_t starttime = 0; // since boot
+    std::vector<in_addr> addrs;  // netaddrs: (ipv4root: on older kernels); none: not locked
 };
 
 // The process PID (0: self) of the proc file system PROC; nullopt when its
