@@ -122,6 +122,9 @@ is "$rc $err" "0 ipv4root is now 127.1.0.1" "chbind --ip vx0 curl http://localho
 is "$(peer_of /locked)" "127.1.0.1" "the server saw the client under chbind --ip vx0 come from 127.1.0.1"
 run chbind --silent --ip 127.1.0.2 curl -s --max-time 10 http://127.0.0.1:8080/second
 is "$rc $(peer_of /second)" "0 127.1.0.2" "a client under chbind --ip 127.1.0.2 comes from 127.1.0.2"
+# A host name goes through the system's resolver (getent: chbind is static).
+check_run "chbind --ip localhost locks to the address /etc/hosts gives it" 0 \
+	"ipv4root:	127.0.0.1" "" chbind --silent --ip localhost grep '^ipv4root:' /proc/self/status
 stop "$server"
 
 # ---- interface names ----

@@ -12,7 +12,9 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <netdb.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +23,9 @@ namespace vserver {
 namespace {
 
 std::uint32_t host_order(in_addr addr) { return ntohl(addr.s_addr); }
+
+// getent(1) of libc-bin, which every Debian system has.
+constexpr const char *getent_path = "/usr/bin/getent";
 
 } // namespace
 
@@ -208,26 +213,55 @@ bool is_local_ipv4(in_addr addr) {
     return test.binds;
 }
 
+// Host names go through getent(1), that is the system's own name service
+// switch: the tools are static binaries (their exec is most of what chbind
+// and a server's start cost), and a static getaddrinfo() could only load
+// the NSS modules of the very C library it was linked with.
 std::vector<in_addr> resolve_ipv4(const std::string &name) {
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo *result = nullptr;
-    int rc = ::getaddrinfo(name.c_str(), nullptr, &hints, &result);
-    if (rc != 0) {
-        std::string message = rc == EAI_SYSTEM ? std::strerror(errno) : ::gai_strerror(rc);
-        throw ResolveError(message);
+    if (name.empty() || name.front() == '-')
+        throw ResolveError("not a host name");
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) < 0)
+        throw ResolveError(std::strerror(errno));
+    posix_spawn_file_actions_t actions;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    std::string key = name;
+    char *argv[] = {const_cast<char *>("getent"), const_cast<char *>("ahostsv4"),
+                    const_cast<char *>("--"), key.data(), nullptr};
+    pid_t pid = 0;
+    int spawn_error = ::posix_spawn(&pid, getent_path, &actions, nullptr, argv, environ);
+    ::posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    std::string text;
+    if (spawn_error == 0) {
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::read(out[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+            text.append(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
     }
+    ::close(out[0]);
+    if (spawn_error != 0)
+        throw ResolveError(std::string("cannot run ") + getent_path + ": " +
+                           std::strerror(spawn_error));
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+        throw ResolveError("no such host");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw ResolveError(std::string(getent_path) + " ahostsv4 failed");
+    // "ADDRESS STREAM NAME", "ADDRESS DGRAM", "ADDRESS RAW" per address
     std::vector<in_addr> addrs;
-    for (const addrinfo *ai = result; ai; ai = ai->ai_next) {
-        if (ai->ai_family != AF_INET || !ai->ai_addr)
-            continue;
-        in_addr addr = reinterpret_cast<const sockaddr_in *>(ai->ai_addr)->sin_addr;
-        if (std::none_of(addrs.begin(), addrs.end(),
-                         [&](in_addr a) { return a.s_addr == addr.s_addr; }))
-            addrs.push_back(addr);
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        std::string_view line = rest.substr(0, rest.find('\n'));
+        rest.remove_prefix(std::min(rest.size(), line.size() + 1));
+        std::optional<in_addr> addr = parse_ipv4(line.substr(0, line.find_first_of(" \t")));
+        if (addr && std::none_of(addrs.begin(), addrs.end(),
+                                 [&](in_addr a) { return a.s_addr == addr->s_addr; }))
+            addrs.push_back(*addr);
     }
-    ::freeaddrinfo(result);
     if (addrs.empty())
         throw ResolveError("no IPv4 address");
     return addrs;

@@ -1,5 +1,5 @@
 // IPv4 addresses for chbind: strict parsing, the addresses of this host's
-// interfaces (getifaddrs) and host names (getaddrinfo).
+// interfaces (getifaddrs) and host names (getent ahostsv4).
 #pragma once
 
 #include <netinet/in.h>
@@ -85,14 +85,15 @@ bool is_local_ipv4(in_addr addr);
 void add_ipv4_address(const std::string &dev, in_addr addr, int prefix, in_addr bcast,
                       const std::string &label);
 
-// A failed name resolution; what() is gai_strerror()'s text.
+// A failed name resolution; what() says why in a few words.
 class ResolveError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
 
-// The IPv4 addresses of a host name (getaddrinfo, AF_INET), in the
-// resolver's order, without repeats. Throws ResolveError.
+// The IPv4 addresses of a host name (getent ahostsv4: the system's name
+// service switch), in the resolver's order, without repeats. Throws
+// ResolveError.
 std::vector<in_addr> resolve_ipv4(const std::string &name);
 
 } // namespace vserver
