@@ -9,7 +9,16 @@
 # and perf descriptors is left out (--disable-fds=perf,sockets): making
 # it crashes trinity under User-Mode Linux, in context 0 as well; socket
 # calls are still among those it makes.
-# vm-run: --timeout 600
+#
+# trinity's main process itself dies of SIGSEGV in about one run in five
+# under UML: it reads a child's record through the table of pointers in
+# the memory it shares with its children, which the fuzzed calls of those
+# children can write, and finds garbage there (main_loop, reading
+# child->num).  That is trinity's fuzzing hitting trinity, not the kernel
+# failing; such an attempt is reported, its context emptied (which must
+# work), and trinity runs again with the next seed, up to three times.
+# One attempt must complete its calls.
+# vm-run: --timeout 900
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -18,18 +27,48 @@ if ! command -v trinity >/dev/null; then
 	finish
 fi
 calls=${VX_TRINITY_CALLS:-20000}
+
+# trinity_left CTX: how many trinity processes context CTX still has.
+trinity_left() {
+	chcontext --silent --ctx 1 sh -c 'for s in /proc/[0-9]*/status; do
+		grep -qx "s_context:	$1" "$s" 2>/dev/null &&
+		sed -n "s/^Name:[[:space:]]*trinity.*/x/p" "$s" 2>/dev/null; done' sh "$1" | wc -l
+}
+
 sleep 100000 &
 canary=$!
 mkdir -p "$TEST_TMP/fuzz"
-cd "$TEST_TMP/fuzz" || exit 1
-run timeout 480 chcontext --silent --secure trinity --dangerous -q -l off --disable-fds=perf,sockets -C 2 -N "$calls" -s 1
-cd / || exit 1
-like "$out$err" "Ran [0-9]+ syscalls|[Ee]xiting" "trinity ran its $calls system calls and ended ($rc)"
-is "$rc" 0 "trinity's status"
+completed=no
+for attempt in 1 2 3; do
+	ctx=$((700 + attempt))
+	cd "$TEST_TMP/fuzz" || exit 1
+	run timeout 240 chcontext --silent --ctx "$ctx" --secure trinity --dangerous -q -l off \
+		--disable-fds=perf,sockets -C 2 -N "$calls" -s "$attempt"
+	cd / || exit 1
+	if [ "$rc" = 139 ] && ! [[ "$out$err" =~ Ran\ [0-9]+\ syscalls ]]; then
+		printf '# attempt %s (seed %s): trinity'"'"'s main process died of SIGSEGV; its last words:\n' \
+			"$attempt" "$attempt"
+		printf '%s\n' "$out$err" | grep -v "marking as inactive" | tail -n 3 | sed 's/^/#   /'
+		# Its children notice within a second or two; whatever is left of
+		# the context must go with SIGKILL.
+		for _ in $(seq 50); do
+			[ "$(trinity_left "$ctx")" = 0 ] && break
+			sleep 0.1
+		done
+		chcontext --silent --ctx "$ctx" kill -KILL -1 2>/dev/null
+		sleep 0.5
+		is "$(trinity_left "$ctx")" 0 "attempt $attempt: SIGKILL empties the context of a crashed trinity"
+		continue
+	fi
+	like "$out$err" "Ran [0-9]+ syscalls|[Ee]xiting" \
+		"trinity ran its $calls system calls and ended (attempt $attempt, $rc)"
+	is "$rc" 0 "trinity's status"
+	is "$(trinity_left "$ctx")" 0 "no trinity process is left"
+	completed=yes
+	break
+done
+is "$completed" yes "one of three attempts ran its $calls calls to the end"
 if kill -0 "$canary" 2>/dev/null; then pass "the host's canary process survived"; else
 	fail "the host's canary process survived"; fi
 kill "$canary"
-left=$(chcontext --silent --ctx 1 sh -c 'for s in /proc/[0-9]*/status; do
-	sed -n "s/^Name:[[:space:]]*trinity.*/x/p" "$s" 2>/dev/null; done' | wc -l)
-is "$left" 0 "no trinity process is left"
 finish
