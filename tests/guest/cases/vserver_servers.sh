@@ -71,13 +71,14 @@ is "$out" alpha "exec: the server's host name is its name (S_HOSTNAME)"
 run vserver alpha exec cat /proc/self/status
 like "$out" "ipv4root:	127.1.0.2" "exec: the server is locked to its address"
 
-# From the host: vps names both, vserver-stat counts them.
+# From the host: vps names both with their address, vserver-stat counts
+# them.
 run vps ax
-like "$out" "$ctx_a +alpha .*httpd" "vps from the host shows alpha's httpd with its name"
-like "$out" "$ctx_b +beta .*httpd" "vps from the host shows beta's httpd with its name"
+like "$out" "$ctx_a +alpha +127\.1\.0\.2 .*httpd" "vps from the host shows alpha's httpd with its name and address"
+like "$out" "$ctx_b +beta +127\.1\.0\.3 .*httpd" "vps from the host shows beta's httpd with its name and address"
 run vserver-stat
-like "$out" "^$ctx_a +1 .* alpha$" "vserver-stat counts alpha's one process"
-like "$out" "^$ctx_b +1 .* beta$" "vserver-stat counts beta's one process"
+like "$out" "^$ctx_a +1 .* alpha +127\.1\.0\.2$" "vserver-stat counts alpha's one process, at its address"
+like "$out" "^$ctx_b +1 .* beta +127\.1\.0\.3$" "vserver-stat counts beta's one process, at its address"
 
 # enter: a root shell on a new terminal.
 run sh -c 'printf "tty; hostname; id -u; exit 7\n" | vserver alpha enter'
