@@ -4,17 +4,22 @@
 // tracer cancels every signal the process gets.  On an x86_64 kernel the
 // write is refused; User-Mode Linux takes it and the host then refuses to
 // load it, which ended the whole guest kernel while a tracer could cancel
-// the SIGSEGV that follows.  Each case ends in a line "CASE: HOW" (how the
-// process ended, or "refused").
+// the SIGSEGV that follows.  And a signal handler that returns through a
+// frame whose code segment the CPU refuses (RPL 0): x86 delivers a SIGSEGV
+// the process can handle, User-Mode Linux killed the process outright.
+// Each case ends in a line "CASE: HOW" (how the process ended, or
+// "refused").
 //
 //   vx-badregs        status 0 once every case has ended
 #include <asm/prctl.h>
+#include <csetjmp>
 #include <csignal>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/ucontext.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,6 +79,36 @@ void arch_prctl_case(const char *what, int code) {
         report(what, status);
 }
 
+sigjmp_buf recovered;
+
+// The process returns from a SIGUSR1 handler through a frame whose CS is
+// 0xb000, with a SIGSEGV handler that jumps back: it must survive, either
+// never faulting (UML keeps its code segment) or handling the SIGSEGV
+// (x86, for which 0xb003 is no code segment).
+void sigreturn_cs_case(const char *what) {
+    pid_t child = ::fork();
+    if (child == 0) {
+        struct sigaction usr1 = {};
+        usr1.sa_sigaction = [](int, siginfo_t *, void *context) {
+            auto *uc = static_cast<ucontext_t *>(context);
+            // CS is the low 16 bits of REG_CSGSFS
+            uc->uc_mcontext.gregs[REG_CSGSFS] =
+                (uc->uc_mcontext.gregs[REG_CSGSFS] & ~0xffffL) | 0xb000;
+        };
+        usr1.sa_flags = SA_SIGINFO;
+        ::sigaction(SIGUSR1, &usr1, nullptr);
+        struct sigaction segv = {};
+        segv.sa_handler = [](int) { ::siglongjmp(recovered, 1); };
+        ::sigaction(SIGSEGV, &segv, nullptr);
+        if (sigsetjmp(recovered, 1) == 0)
+            ::raise(SIGUSR1);
+        ::_exit(0);
+    }
+    int status;
+    ::waitpid(child, &status, 0);
+    report(what, status);
+}
+
 } // namespace
 
 int main() {
@@ -82,5 +117,6 @@ int main() {
     poke_case("ptrace gs_base", offsetof(user_regs_struct, gs_base));
     arch_prctl_case("arch_prctl fs", ARCH_SET_FS);
     arch_prctl_case("arch_prctl gs", ARCH_SET_GS);
+    sigreturn_cs_case("sigreturn cs");
     return 0;
 }
