@@ -18,7 +18,7 @@
 # failing; such an attempt is reported, its context emptied (which must
 # work), and trinity runs again with the next seed, up to three times.
 # One attempt must complete its calls.
-# vm-run: --timeout 900
+# vm-run: --timeout 1500
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -42,7 +42,7 @@ completed=no
 for attempt in 1 2 3; do
 	ctx=$((700 + attempt))
 	cd "$TEST_TMP/fuzz" || exit 1
-	run timeout 240 chcontext --silent --ctx "$ctx" --secure trinity --dangerous -q -l off \
+	run timeout 420 chcontext --silent --ctx "$ctx" --secure trinity --dangerous -q -l off \
 		--disable-fds=perf,sockets -C 2 -N "$calls" -s "$attempt"
 	cd / || exit 1
 	if [ "$rc" = 139 ] && ! [[ "$out$err" =~ Ran\ [0-9]+\ syscalls ]]; then
