@@ -1074,19 +1074,6 @@ private:
     if (s.pty)
         run_on_new_terminal(to_host);
 
-    try {
-        if (s.locked)
-            vserver::set_ipv4roots(s.ips, s.bcast, s.host_loopback);
-    } catch (const vserver::SysError &e) {
-        if (s.host_loopback && e.error() == EINVAL && !vserver::kernel_knows_host_loopback())
-            vserver::die("cannot keep the host's loopback: this kernel's vserver interface "
-                         "is older than 1.2");
-        if (s.ips.size() > 1 && e.error() == EINVAL && !vserver::kernel_knows_ipv4_sets())
-            vserver::die("cannot lock the server to several addresses: this kernel's vserver "
-                         "interface is older than 1.3");
-        vserver::die_sys(e, "cannot lock the server to %s",
-                         vserver::format_ipv4_list(s.ips).c_str());
-    }
     if (s.has_nice) {
         // Root too: the ceiling has no CAP_SYS_NICE unless kept on purpose.
         rlimit limit{static_cast<rlim_t>(20 - s.nice), static_cast<rlim_t>(20 - s.nice)};
@@ -1118,6 +1105,21 @@ private:
         } catch (const vserver::SysError &e) {
             vserver::die_sys(e, "cannot lower the capability ceiling");
         }
+    }
+    // Locked in the context: the kernel gives the lock the server's own
+    // loopback address.  Out of the server's reach until the exec.
+    try {
+        if (s.locked)
+            vserver::set_ipv4roots(s.ips, s.bcast, s.host_loopback);
+    } catch (const vserver::SysError &e) {
+        if (s.host_loopback && e.error() == EINVAL && !vserver::kernel_knows_host_loopback())
+            vserver::die("cannot keep the host's loopback: this kernel's vserver interface "
+                         "is older than 1.2");
+        if (s.ips.size() > 1 && e.error() == EINVAL && !vserver::kernel_knows_ipv4_sets())
+            vserver::die("cannot lock the server to several addresses: this kernel's vserver "
+                         "interface is older than 1.3");
+        vserver::die_sys(e, "cannot lock the server to %s",
+                         vserver::format_ipv4_list(s.ips).c_str());
     }
     write_text(to_host, std::to_string(ctx) + "\n");
     // No terminal of the host's: --pty made a session of its own already.

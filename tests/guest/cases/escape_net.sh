@@ -18,7 +18,10 @@
 #  - set_ipv4root takes as broadcast address only a broadcast address of
 #    the host, never another server's unicast address.
 # (The sends from alpha go to its own address, where a host listener on
-# 0.0.0.0 answers: 127.0.0.0/8 is alpha's own, see private_loopback.)
+# 0.0.0.0 answers: 127.0.0.0/8 is alpha's own, see private_loopback.
+# alpha has a loopback address of its own, so its TCP and UDP sockets are
+# wildcards of its two addresses where the sandbox's are bound to its one:
+# @ANY in a row.)
 # The victims, checked after each group: a host listener on
 # 127.0.0.1:4700 and the other server beta, its httpd on 127.1.0.3:80.
 # shellcheck source=../lib/testlib.sh
@@ -63,8 +66,10 @@ victims_intact() {
 		fail "after $1: the host's 127.0.0.1:$HOST_PORT listener is the same and answers" \
 			"connect: $rc $out $err" "listeners: $(ss -ltnH "sport = :$HOST_PORT")"
 	fi
+	# (beta's httpd is a wildcard of beta's addresses: nobody is bound to
+	# beta's address itself)
 	is "$(fetch "http://$BETA/") | $(ss -ltnH | awk '{ print $4 }' | grep -F "$BETA:" | tr '\n' ' ')" \
-		"I am beta | $BETA:80 " "after $1: beta serves its page and alone listens on $BETA"
+		"I am beta | " "after $1: beta serves its page and no socket is bound to $BETA"
 }
 
 # each FIELD WHERE ROOT [RUNNER...]: the rows of the array "rows"
@@ -87,6 +92,8 @@ each() {
 		IFS='|' read -ra words <<<"$row"
 		label=${words[0]} want=${words[$((field - 1))]} steps=${words[3]}
 		want=${want//@ROOT/$root}
+		want=${want//@ANY/${any:-$root}}
+		want=${want//@LOOPBACK/${loopback:-EADDRNOTAVAIL}}
 		if [ "$rc" = 0 ] && [ -z "$err" ] && [ "${lines[$i]-}" = "$want" ]; then
 			pass "$where: $label: $want"
 		else
@@ -96,9 +103,13 @@ each() {
 		i=$((i + 1))
 	done
 }
-# (called through each)
+# (called through each; @ANY and @LOOPBACK in a row are what alpha's
+# socket bound to 0.0.0.0 and 127.0.0.1 show, where each is a wildcard and
+# its own loopback; the sandbox has its address and EADDRNOTAVAIL)
 # shellcheck disable=SC2317
 in_alpha() { vserver alpha exec "$@"; }
+alpha_rows() { any=0.0.0.0 loopback=127.0.0.1 each 2 "$1inside alpha" $ALPHA in_alpha; }
+LO_ALPHA=$(server_loopback alpha)
 # shellcheck disable=SC2317
 in_sandbox() { chbind --silent --ip vx0 "$@"; }
 
@@ -146,12 +157,12 @@ rows=(
 	"allowed, a UDP socket (IPPROTO_UDP)|ok||socket inet dgram udp"
 	"allowed, a UDP-Lite socket|ok||socket inet dgram udplite"
 	"allowed, an ICMP datagram (ping) socket|ok||socket inet dgram icmp"
-	"a UDP-Lite bind of 0.0.0.0 gets the ipv4root|@ROOT||bind udplite 0.0.0.0"
+	"a UDP-Lite bind of 0.0.0.0 gets the ipv4root (alpha: a wildcard of its set)|@ANY||bind udplite 0.0.0.0"
 	"a UDP-Lite bind of beta's address|EADDRNOTAVAIL||bind udplite $BETA"
 	"a TCP bind of beta's address|EADDRNOTAVAIL||bind tcp $BETA"
 	"a ping of 127.0.0.1 leaves from the ipv4root and is answered|@ROOT reply||ping 127.0.0.1"
 )
-each 2 "inside alpha" $ALPHA in_alpha
+alpha_rows ""
 each 2 "chbind sandbox" $SANDBOX in_sandbox
 victims_intact "the allowed sockets"
 
@@ -166,10 +177,10 @@ for mode in inline async; do
 		"IORING_OP_SOCKET SCTP seqpacket|EPROTONOSUPPORT|ok|uring-socket ${m[*]} inet seqpacket sctp"
 		"IORING_OP_SOCKET AF_VSOCK|EAFNOSUPPORT|ok|uring-socket ${m[*]} vsock stream"
 		"IORING_OP_BIND TCP to beta's address|EADDRNOTAVAIL|$BETA|uring-bind ${m[*]} tcp $BETA"
-		"IORING_OP_BIND UDP to 127.0.0.1|EADDRNOTAVAIL|127.0.0.1|uring-bind ${m[*]} udp 127.0.0.1"
+		"IORING_OP_BIND UDP to 127.0.0.1 (alpha: its own loopback)|@LOOPBACK|127.0.0.1|uring-bind ${m[*]} udp 127.0.0.1"
 	)
 	each 3 "io_uring $mode, control, context 0, unlocked" ""
-	each 2 "io_uring $mode, inside alpha" $ALPHA in_alpha
+	alpha_rows "io_uring $mode, "
 	each 2 "io_uring $mode, chbind sandbox" $SANDBOX in_sandbox
 	rows=("IORING_OP_SOCKET raw ICMP, CAP_NET_RAW not in the ceiling|EPERM|ok|uring-socket ${m[*]} inet raw icmp")
 	each 2 "io_uring $mode, inside alpha" $ALPHA in_alpha
@@ -177,10 +188,10 @@ for mode in inline async; do
 	each 2 "io_uring $mode, chbind sandbox" $SANDBOX in_sandbox
 	rows=(
 		"allowed, IORING_OP_SOCKET TCP|ok||uring-socket ${m[*]} inet stream"
-		"IORING_OP_BIND TCP to 0.0.0.0 gets the ipv4root|@ROOT||uring-bind ${m[*]} tcp 0.0.0.0"
+		"IORING_OP_BIND TCP to 0.0.0.0: a wildcard of alpha's set|@ANY||uring-bind ${m[*]} tcp 0.0.0.0"
 		"IORING_OP_BIND UDP to the ipv4root itself|@ROOT||uring-bind ${m[*]} udp $ALPHA"
 	)
-	each 2 "io_uring $mode, inside alpha" $ALPHA in_alpha
+	alpha_rows "io_uring $mode, "
 	check_run "io_uring $mode, inside alpha: IORING_OP_CONNECT TCP to a host listener leaves from the ipv4root" \
 		0 "$ALPHA${NL}peer $ALPHA" "" \
 		vx-netprobe serve tcp 0.0.0.0 -- vserver alpha exec vx-netprobe uring-connect "${m[@]}" tcp $ALPHA @PORT
@@ -188,7 +199,7 @@ for mode in inline async; do
 		0 "$ALPHA${NL}peer $ALPHA" "" \
 		vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe uring-connect "${m[@]}" udp $ALPHA @PORT
 	check_run "io_uring $mode, inside alpha: IORING_OP_SENDMSG leaves from the ipv4root" \
-		0 "$ALPHA${NL}peer $ALPHA" "" \
+		0 "0.0.0.0${NL}peer $ALPHA" "" \
 		vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe uring-sendmsg "${m[@]}" $ALPHA @PORT
 	check_run "io_uring $mode, inside alpha: IORING_OP_SENDMSG with IP_PKTINFO naming beta's address: EADDRNOTAVAIL, nothing sent" \
 		0 "EADDRNOTAVAIL${NL}peer none" "" \
@@ -209,11 +220,11 @@ check_run "IP_PKTINFO, control, context 0: ipi_spec_dst $BETA is the source the 
 check_run "IP_PKTINFO, inside alpha: ipi_spec_dst beta's address: EADDRNOTAVAIL, nothing sent" \
 	0 "EADDRNOTAVAIL${NL}peer none" "" \
 	vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe pktinfo $BETA $ALPHA @PORT
-check_run "IP_PKTINFO, inside alpha: ipi_spec_dst 127.0.0.1: EADDRNOTAVAIL, nothing sent" \
-	0 "EADDRNOTAVAIL${NL}peer none" "" \
+check_run "IP_PKTINFO, inside alpha: ipi_spec_dst 127.0.0.1 is alpha's own loopback address, never the host's" \
+	0 "0.0.0.0${NL}peer $LO_ALPHA" "" \
 	vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe pktinfo 127.0.0.1 $ALPHA @PORT
 check_run "IP_PKTINFO, inside alpha: ipi_spec_dst 0 leaves from the ipv4root" \
-	0 "$ALPHA${NL}peer $ALPHA" "" \
+	0 "0.0.0.0${NL}peer $ALPHA" "" \
 	vx-netprobe serve udp 0.0.0.0 -- vserver alpha exec vx-netprobe pktinfo 0.0.0.0 $ALPHA @PORT
 check_run "IP_PKTINFO, chbind sandbox: ipi_spec_dst beta's address: EADDRNOTAVAIL, nothing sent" \
 	0 "EADDRNOTAVAIL${NL}peer none" "" \

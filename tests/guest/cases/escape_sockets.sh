@@ -13,7 +13,7 @@
 # The victims, checked at the end: host listeners (abstract @vx-host-stream
 # and @vx-host-dgram, 127.0.0.1:4700 TCP, 4701 UDP, a unix socket file in
 # alpha's tree), host raw, packet and netlink sockets, and the other
-# server beta (its httpd on 127.1.0.3:80).
+# server beta (its httpd on *:80, answering on 127.1.0.3).
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 # shellcheck source=../lib/servers.sh
@@ -24,8 +24,6 @@
 ALPHA=127.1.0.2
 BETA=127.1.0.3
 # The same addresses as /proc/net/tcp prints them (little-endian guest).
-ALPHA_HTTP=0200017F:0050
-BETA_HTTP=0300017F:0050
 NL=$'\n'
 
 # hold OUTFILE CMD...: start CMD in the background, its output in OUTFILE,
@@ -53,10 +51,14 @@ has_inode() {
 		awk -v c=$col -v list=" $3 " 'NR > 1 && index(list, " " $c " ") { f = 1 } END { exit !f }'
 }
 
-# has_local LISTING ADDR:PORT: a /proc/net/tcp-like LISTING has a socket
-# with that local address.
-has_local() {
-	printf '%s\n' "$1" | awk -v a="$2" 'NR > 1 && $2 == a { f = 1 } END { exit !f }'
+# httpd_inode NAME: the inode of the listening socket of server NAME's
+# httpd (both servers' httpd listen on 0.0.0.0:80, each a wildcard of its
+# own addresses: the address does not tell them apart), read from its
+# descriptors inside the server.
+httpd_inode() {
+	# shellcheck disable=SC2016 # (expanded by the server's sh)
+	vserver "$1" exec sh -c 'for f in /proc/$(pidof httpd)/fd/*; do readlink "$f"; done' |
+		sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p' | head -n 1
 }
 
 # absent WHAT LISTING FILE INODES: an assertion that no socket of INODES
@@ -173,11 +175,10 @@ for f in tcp udp unix raw packet netlink; do
 	ctx1[$f]=$(chcontext --silent --ctx 1 cat "/proc/net/$f")
 done
 absent "/proc/net/tcp inside alpha: no host listener on 127.0.0.1:4700" "${in_a[tcp]}" tcp "${inode[tcp]}"
-if has_local "${in_a[tcp]}" $BETA_HTTP; then
-	fail "/proc/net/tcp inside alpha: no socket of beta (its httpd on $BETA:80)" "${in_a[tcp]}"
-else
-	pass "/proc/net/tcp inside alpha: no socket of beta (its httpd on $BETA:80)"
-fi
+ALPHA_HTTPD=$(httpd_inode alpha)
+BETA_HTTPD=$(httpd_inode beta)
+like "$ALPHA_HTTPD $BETA_HTTPD" '^[0-9]+ [0-9]+$' "setup: the inodes of alpha's and beta's httpd listeners"
+absent "/proc/net/tcp inside alpha: no socket of beta (its httpd on *:80)" "${in_a[tcp]}" tcp "$BETA_HTTPD"
 absent "/proc/net/udp inside alpha: no host socket on 127.0.0.1:4701" "${in_a[udp]}" udp "${inode[udp]}"
 absent "/proc/net/unix inside alpha: no host @vx-host-stream" "${in_a[unix]}" unix "${inode[stream]}"
 absent "/proc/net/unix inside alpha: no host @vx-host-dgram" "${in_a[unix]}" unix "${inode[dgram]}"
@@ -186,8 +187,8 @@ is "$(printf '%s\n' "${in_a[unix]}" | grep -c ' @vx-squat$')" 1 \
 absent "/proc/net/raw inside alpha: no host raw socket" "${in_a[raw]}" raw "${inode[raw]}"
 absent "/proc/net/packet inside alpha: no host packet socket" "${in_a[packet]}" packet "${inode[packet]}"
 absent "/proc/net/netlink inside alpha: no host netlink socket (ip monitor)" "${in_a[netlink]}" netlink "${inode[netlink]}"
-has_local "${in_a[tcp]}" $ALPHA_HTTP
-is "$?" 0 "/proc/net/tcp inside alpha: alpha's own httpd on $ALPHA:80 is listed"
+has_inode "${in_a[tcp]}" tcp "$ALPHA_HTTPD"
+is "$?" 0 "/proc/net/tcp inside alpha: alpha's own httpd (on *:80) is listed"
 
 # lists_all WHERE LISTINGS: the array LISTINGS (file -> text) has every
 # victim and both servers' httpd.
@@ -199,32 +200,33 @@ lists_all() {
 	done
 	has_inode "${l[unix]}" unix "${inode[stream]}" || missing="$missing host-@vx-host-stream"
 	has_inode "${l[unix]}" unix "${inode[dgram]}" || missing="$missing host-@vx-host-dgram"
-	has_local "${l[tcp]}" $ALPHA_HTTP || missing="$missing alpha-httpd"
-	has_local "${l[tcp]}" $BETA_HTTP || missing="$missing beta-httpd"
+	has_inode "${l[tcp]}" tcp "$ALPHA_HTTPD" || missing="$missing alpha-httpd"
+	has_inode "${l[tcp]}" tcp "$BETA_HTTPD" || missing="$missing beta-httpd"
 	is "$missing" "" "/proc/net in $1: every context's sockets are listed (host's, alpha's, beta's)"
 }
 lists_all "context 0" host
 lists_all "context 1" ctx1
 
 # ---- sock_diag: ss ----
-run chcontext --silent --ctx "$ctx_a" ss -tuxan
+# (-e: the inodes, which tell the two servers' httpd apart)
+run chcontext --silent --ctx "$ctx_a" ss -tuxane
 ss_alpha=$out
-is "$rc" 0 "ss -tuxan in alpha's context runs"
-for victim in "127.0.0.1:4700" "127.0.0.1:4701" "$BETA:80" "@vx-host-dgram"; do
+is "$rc" 0 "ss -tuxane in alpha's context runs"
+for victim in "127.0.0.1:4700" "127.0.0.1:4701" "ino:$BETA_HTTPD " "@vx-host-dgram"; do
 	if printf '%s\n' "$ss_alpha" | grep -qF -- "$victim"; then
-		fail "ss -tuxan in alpha's context: $victim (another context's) is not listed" "$ss_alpha"
+		fail "ss -tuxane in alpha's context: $victim (another context's) is not listed" "$ss_alpha"
 	else
-		pass "ss -tuxan in alpha's context: $victim (another context's) is not listed"
+		pass "ss -tuxane in alpha's context: $victim (another context's) is not listed"
 	fi
 done
-like "$ss_alpha" "$ALPHA:80 " "ss -tuxan in alpha's context: alpha's own httpd is listed"
+like "$ss_alpha" "ino:$ALPHA_HTTPD " "ss -tuxane in alpha's context: alpha's own httpd is listed"
 for c in 0 1; do
-	if [ $c = 0 ]; then run ss -tuxan; else run chcontext --silent --ctx 1 ss -tuxan; fi
+	if [ $c = 0 ]; then run ss -tuxane; else run chcontext --silent --ctx 1 ss -tuxane; fi
 	missing=
-	for s in "127.0.0.1:4700 " "127.0.0.1:4701 " "$ALPHA:80 " "$BETA:80 " "@vx-host-stream " "@vx-host-dgram "; do
+	for s in "127.0.0.1:4700 " "127.0.0.1:4701 " "ino:$ALPHA_HTTPD " "ino:$BETA_HTTPD " "@vx-host-stream " "@vx-host-dgram "; do
 		printf '%s\n' "$out" | grep -qF -- "$s" || missing="$missing $s"
 	done
-	is "$rc:$missing" "0:" "ss -tuxan in context $c lists every context's sockets"
+	is "$rc:$missing" "0:" "ss -tuxane in context $c lists every context's sockets"
 done
 
 # ---- SO_PEERCRED ----

@@ -188,11 +188,11 @@ is "$rc $(printf '%s\n' "$out" | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1
 	"SO_REUSEPORT: 20 connections to each set's address, each answered by that set's holders"
 
 # ---- in a context of its own ----
-check_run "own context: UDP to 127.0.0.1 reaches the set's wildcard service, from the first address" \
-	0 "0.0.0.0${NL}peer $A" "" \
+check_run "own context: UDP to 127.0.0.1 reaches the set's wildcard service, from the context's loopback (127.0.0.1 inside)" \
+	0 "0.0.0.0${NL}peer 127.0.0.1" "" \
 	chcontext --silent vx-netprobe lock $SET1 + serve udp 0.0.0.0 -- vx-netprobe sendto 127.0.0.1 @PORT
-check_run "own context: TCP to 127.0.0.1 reaches the set's wildcard service" \
-	0 "$A${NL}peer $A" "" \
+check_run "own context: TCP to 127.0.0.1 reaches the set's wildcard service, from the loopback" \
+	0 "127.0.0.1${NL}peer 127.0.0.1" "" \
 	chcontext --silent vx-netprobe lock $SET1 + serve tcp 0.0.0.0 -- vx-netprobe connect tcp 127.0.0.1 @PORT
 
 # ---- chbind ----

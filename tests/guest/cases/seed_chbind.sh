@@ -161,5 +161,7 @@ bad "bad input: an address not on the host (127.77.0.1)" "^chbind: .*127\.77\.0\
 bad "bad input: the same with --silent" "^chbind: .*127\.77\.0\.1" --silent --ip 127.77.0.1
 bad "bad input: a malformed address" "^chbind: .*127\.1\.0\.300" --ip 127.1.0.300
 bad "bad input: no --ip" "^chbind: " --silent
+# (the loopback as it was, for the cases run after this one in one boot)
+ip addr add 127.0.0.1/8 dev lo && ip addr del 127.0.0.1/32 dev lo
 
 finish

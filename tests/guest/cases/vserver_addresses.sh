@@ -64,8 +64,9 @@ is "$(fetch "http://$A1/") | $(fetch "http://$A2/") | $(fetch "http://$B1/") | $
 	"httpd on 0.0.0.0:80 in both: each address is answered by its own server"
 like "$(fetch "http://$NOBODYS/")" "^error: .*(refused|Connection)" \
 	"an address of neither server: nobody answers"
-check_run "inside alpha: a connection leaves from its first address" 0 "$A1${NL}peer $A1" "" \
-	vserver alpha exec vx-netprobe serve tcp 0.0.0.0 -- vx-netprobe connect tcp 127.0.0.1 @PORT
+check_run "inside alpha: a connection (to its second address) leaves from its first address" \
+	0 "$A1${NL}peer $A1" "" \
+	vserver alpha exec vx-netprobe serve tcp 0.0.0.0 -- vx-netprobe connect tcp $A2 @PORT
 check_run "inside alpha: its second address is alpha itself" 0 "I am alpha" "" \
 	vserver alpha exec wget -q -O - "http://$A2/"
 

@@ -62,6 +62,14 @@ make_busybox_tree() {
 	echo template >"$dir/var/www/index.html"
 }
 
+# server_loopback NAME: the loopback address of the running server NAME,
+# 127.254.(ctx >> 8).(ctx & 255) from its context id (vserver.2).
+server_loopback() {
+	local ctx
+	ctx=$(vserver "$1" status | sed -n 's/.* in context \([0-9]*\),.*/\1/p')
+	[ -n "$ctx" ] && echo "127.254.$((ctx >> 8)).$((ctx & 255))"
+}
+
 # set_conf NAME KEY VALUE: sets KEY in NAME.conf (replacing the line).
 set_conf() {
 	local conf=$VSERVER_CONFDIR/$1.conf

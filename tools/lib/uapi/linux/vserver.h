@@ -13,8 +13,8 @@
 
 #include <linux/types.h>
 
-/* 1.3: major in the upper 16 bits, minor in the lower 16 */
-#define VSERVER_VERSION		0x00010003
+/* 1.4: major in the upper 16 bits, minor in the lower 16 */
+#define VSERVER_VERSION		0x00010004
 
 /* Commands */
 #define VCMD_GET_VERSION	0	/* returns VSERVER_VERSION */
@@ -57,6 +57,14 @@ struct vcmd_new_s_context {
 /* IPv4 root flags (since 1.2) */
 #define VX_IPV4ROOT_HOSTLOOPBACK (1U << 0) /* 127.0.0.0/8 stays the host's */
 #define VX_IPV4ROOT_ALL		VX_IPV4ROOT_HOSTLOOPBACK
+
+/*
+ * The loopback of a server (since 1.4): a task locked in context ID without
+ * VX_IPV4ROOT_HOSTLOOPBACK has 127.254.(ID >> 8).(ID & 255) for 127.0.0.1.
+ * Only that server reaches it or binds it; a set may not name it.
+ */
+#define VX_LOOPBACK_NET		0x7ffe0000	/* 127.254.0.0 */
+#define VX_LOOPBACK_MASK	0xffff0000	/* /16 */
 
 struct vcmd_set_ipv4root {
 	__be32 addr;		/* the one IPv4 address, never 0 */
