@@ -16,14 +16,18 @@
 //        0.0.0.0:0 (locked: ADDR) at ADDR, which recv()s them; UDP_BLOCK
 //        times (default 25) per block.
 // With -l (the private loopback) the locked child first enters a new
-// security context and connects and sends to 127.0.0.1, which the kernel
-// sends to ADDR; the loops are then named tcp_loopback and udp_loopback.
+// security context, which gives its lock a loopback address of its own
+// (127.254.X.Y), and connects and sends to 127.0.0.1, which the kernel
+// sends to that address, where its receivers on 0.0.0.0 answer (they are
+// wildcards of ADDR and that address); the loops are then named
+// tcp_loopback and udp_loopback.
 // With -s N (2..16) the locked child is locked to a set of N addresses
 // (VCMD_SET_NETSET): 127.0.2.1 ... and ADDR last, so that each packet's
 // lookup goes through the whole set; its sockets bound to 0.0.0.0 stay
 // wildcards limited to the set; the loops are named tcp_setN, udp_setN.
-// (The first set made turns on the kernel's set lookups for every socket,
-// the unlocked ones too: run -s after the other loops.)
+// (The first set made, a private loopback too, turns on the kernel's set
+// lookups for every socket, the unlocked ones too: run -l and -s after the
+// plain loops.)
 // Each block is timed inside the child.  Prints per loop:
 //   net_summary op=tcp rounds=.. block=.. unlocked_us=.. locked_us=..
 //       ratio=.. p25=.. p75=.. p10_ratio=.. sum_ratio=.. control_ratio=..
@@ -48,6 +52,7 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <fstream>
 #include <netinet/in.h>
 #include <string>
 #include <sys/socket.h>
@@ -195,6 +200,15 @@ struct Worker {
 // a set of addresses ending with ADDR (SET).
 enum class Lock { none, addr, loopback, set };
 
+// The caller's lock has a loopback address of its own (netloopback:).
+bool has_private_loopback() {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("netloopback:\t127.254.", 0) == 0)
+            return true;
+    return false;
+}
+
 // VCMD_SET_NETSET: 127.0.2.1, 127.0.2.2, ... and ADDR, N in all.
 long lock_to_set(in_addr_t addr, int n) {
     vcmd_set_netset arg{};
@@ -231,6 +245,12 @@ Worker start_worker(bool tcp, Lock lock, in_addr_t addr, int block, int set_size
             arg.addr = addr;
             if (syscall(VSERVER_NR, VCMD_SET_IPV4ROOT, 0L, &arg) != 0)
                 child_die("set_ipv4root");
+        }
+        if (lock == Lock::loopback && !has_private_loopback()) {
+            errno = EINVAL;
+            child_die("locked in a context, but without a loopback address of its own");
+        }
+        if (lock == Lock::addr) {
             // The lock must be in effect: 0.0.0.0 binds the address.
             in_port_t port;
             int fd = bound_socket(SOCK_DGRAM, &port);
