@@ -7,7 +7,7 @@
 #    one in beta (servers started by `vserver start`), one on the host;
 #    each side's 127.0.0.1:3306 is its own, over TCP and UDP;
 #  - inside a server its loopback reads 127.0.0.1 (getsockname, the peer
-#    a service sees, the source of an answer);
+#    a service sees, the source of an answer or of a ping's reply);
 #  - nobody else reaches or binds a server's loopback address: the host
 #    (root, and nobody through IPv4 and IPv4-mapped IPv6), another server,
 #    a server with HOSTLOOPBACK=yes; a server may not lock to it;
@@ -94,11 +94,16 @@ check_run "inside alpha: a service on 0.0.0.0 still answers on alpha's address, 
 	vserver alpha exec vx-netprobe serve tcp 0.0.0.0 -- vx-netprobe connect tcp $ALPHA @PORT
 check_run "inside alpha: http://127.0.0.1/ is alpha's httpd (on 0.0.0.0)" \
 	0 "template" "" vserver alpha exec wget -q -O - http://127.0.0.1/
+echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range
+check_run "inside alpha: a ping of 127.0.0.1 is answered by alpha's loopback, from 127.0.0.1 as recvfrom reads it" \
+	0 "reply from 127.0.0.1" "" vserver alpha exec vx-netprobe pingfrom 127.0.0.1
 
 # ---- nobody else reaches a server's loopback ----
 nobody=(setpriv "--reuid=$USER_ID" "--regid=$USER_ID" --clear-groups --)
 check_run "host root: TCP connect to alpha's loopback fails with ENETUNREACH" \
 	0 ENETUNREACH "" vx-netprobe ask tcp "$LO_ALPHA" 3306
+check_run "host root: a ping of alpha's loopback fails with ENETUNREACH" \
+	0 ENETUNREACH "" vx-netprobe pingfrom "$LO_ALPHA"
 check_run "host root: UDP sendto alpha's loopback fails with ENETUNREACH" \
 	0 ENETUNREACH "" vx-netprobe ask udp "$LO_ALPHA" 3306
 check_run "host, nobody: TCP connect to alpha's loopback fails with ENETUNREACH" \

@@ -56,6 +56,9 @@
 //                                  sendto TO:PORT2 if given: address
 //   ping DEST                      ICMP datagram socket, unbound, one echo
 //                                  request: "ADDRESS reply|noreply" | ERRNO
+//   pingfrom DEST                  the same: "reply from SOURCE" (the
+//                                  reply's source, recvfrom()) | "noreply" |
+//                                  ERRNO
 //   rawping DEST [SPEC]            raw ICMP socket, unbound, one echo request
 //                                  (with an IP_PKTINFO cmsg naming SPEC):
 //                                  "ADDRESS reply" (ADDRESS: where the reply
@@ -770,27 +773,55 @@ bool readable(int fd) {
     return poll(&p, 1, 2000) == 1;
 }
 
-void step_ping(const Args &a) {
-    need(a, 1, 1, "ping DEST");
+// An ICMP datagram socket, unbound, that sent one echo request to DEST;
+// -1 (the errno said) if that failed.
+int sent_echo(const std::string &dest_text) {
     int fd = inet_socket("icmp");
-    if (fd < 0)
-        return say_errno();
+    if (fd < 0) {
+        say_errno();
+        return -1;
+    }
     icmphdr req{};
     req.type = ICMP_ECHO;
     req.un.echo.sequence = htons(1);
-    sockaddr_in dest = sin_of(addr_of(a[0]), 0);
+    sockaddr_in dest = sin_of(addr_of(dest_text), 0);
     if (sendto(fd, &req, sizeof(req), 0, reinterpret_cast<sockaddr *>(&dest), sizeof(dest)) !=
         static_cast<ssize_t>(sizeof(req))) {
         say_errno();
         close(fd);
-        return;
+        return -1;
     }
-    std::string local = text_of(local_of(fd).sin_addr.s_addr);
+    return fd;
+}
+
+// Wait for the echo reply on FD; FROM gets its source.
+bool got_echo_reply(int fd, sockaddr_in *from) {
     char buf[256];
-    bool reply = readable(fd) &&
-                 recv(fd, buf, sizeof(buf), 0) >= static_cast<ssize_t>(sizeof(req)) &&
-                 reinterpret_cast<icmphdr *>(buf)->type == ICMP_ECHOREPLY;
-    say(local + (reply ? " reply" : " noreply"));
+    socklen_t len = sizeof(*from);
+    return readable(fd) &&
+           recvfrom(fd, buf, sizeof(buf), 0, reinterpret_cast<sockaddr *>(from), &len) >=
+               static_cast<ssize_t>(sizeof(icmphdr)) &&
+           reinterpret_cast<icmphdr *>(buf)->type == ICMP_ECHOREPLY;
+}
+
+void step_ping(const Args &a) {
+    need(a, 1, 1, "ping DEST");
+    int fd = sent_echo(a[0]);
+    if (fd < 0)
+        return;
+    std::string local = text_of(local_of(fd).sin_addr.s_addr);
+    sockaddr_in from{};
+    say(local + (got_echo_reply(fd, &from) ? " reply" : " noreply"));
+    close(fd);
+}
+
+void step_pingfrom(const Args &a) {
+    need(a, 1, 1, "pingfrom DEST");
+    int fd = sent_echo(a[0]);
+    if (fd < 0)
+        return;
+    sockaddr_in from{};
+    say(got_echo_reply(fd, &from) ? "reply from " + text_of(from.sin_addr.s_addr) : "noreply");
     close(fd);
 }
 
@@ -1335,6 +1366,8 @@ int main(int argc, char **argv) {
             step_device_sendto(a);
         else if (name == "disconnect")
             step_disconnect(a);
+        else if (name == "pingfrom")
+            step_pingfrom(a);
         else if (name == "ping")
             step_ping(a);
         else if (name == "rawping")
