@@ -34,8 +34,8 @@ like "$(inside net cat /proc/self/status)" "ipv4root:	127.2.0.2" "IPROOT: the se
 like "$(inside net cat /proc/self/status)" "ipv4root_bcast:	127.2.0.200" "IPROOTBCAST: UDP may bind the broadcast address"
 like "$(ip -o -4 addr show dev vx0 label vx0:net)" "inet 127.2.0.2/24 brd 127.2.0.200 " \
 	"IPROOTDEV, IPROOTMASK, IPROOTBCAST: the alias has that mask and broadcast"
-like "$(inside net sh -c 'httpd -f -p 127.0.0.1:8080 & sleep 0.3; kill $! 2>/dev/null')" \
-	"Cannot assign requested address|bind" "IPROOT: binding any other address inside fails"
+like "$(inside net sh -c 'httpd -f -p 127.2.0.9:8080 & sleep 0.3; kill $! 2>/dev/null')" \
+	"Cannot assign requested address|bind" "IPROOT: binding any other address inside fails (127.2.0.9, on vx0's subnet)"
 server mask
 like "$(ip -o -4 addr show dev vx0 label vx0:mask)" "inet 127.2.0.3/16 brd 127.2.255.255 " \
 	"IPROOTMASK, IPROOTBCAST: default to those of IPROOTDEV's address"

@@ -54,6 +54,11 @@ set_conf web PIDS_MAX 50
 set_conf web ONBOOT yes
 echo web >"$VS_TOP/vservers/web/var/www/index.html"
 
+# What systemd itself enables for a unit with Delegate=yes (a probe unit,
+# running until the comparison): vserver must add nothing to it.
+systemd-run --quiet --unit=vx-delegate-probe -p Delegate=yes -p DefaultDependencies=no \
+	sleep 600
+is "$?" 0 "setup: a probe unit with Delegate=yes runs"
 root_controllers=$(cat /sys/fs/cgroup/cgroup.subtree_control)
 run vsd web start
 is "$rc" 0 "start through the unit ($err)"
@@ -67,7 +72,8 @@ is "$(chcontext --silent --ctx 1 sed -n 's/^0:://p' "/proc/$httpd/cgroup")" \
 	"the server's processes are in the unit's delegated cgroup"
 is "$(cat "$unit_cg/server/pids.max" 2>/dev/null)" 50 "PIDS_MAX applies in the unit's cgroup"
 is "$(cat /sys/fs/cgroup/cgroup.subtree_control)" "$root_controllers" \
-	"the root cgroup's subtree_control is left to systemd"
+	"the root cgroup's subtree_control is left to systemd (as for any delegated unit)"
+systemctl stop vx-delegate-probe.service
 [ ! -e /sys/fs/cgroup/vserver ]
 is "$?" 0 "no cgroup of vserver's own outside the unit"
 
