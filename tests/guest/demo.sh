@@ -37,11 +37,15 @@ show "vserver web1 start"
 show "vserver web2 start"
 wait_http http://127.1.0.2/ && wait_http http://127.1.0.3/
 show "ip -4 -o addr show dev eth0"
-show "ss -ltn 'sport = :80'"
+show "ss -ltn 'sport = :80'  # each a wildcard of its own server's addresses"
 
 step "Each address serves its own server's page"
 show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.1.0.2/\").read().decode().strip())'"
 show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.1.0.3/\").read().decode().strip())'"
+
+step "Each server's 127.0.0.1 is its own loopback, never the host's"
+show "vserver web1 exec wget -q -O - http://127.0.0.1/"
+show "vserver web2 exec wget -q -O - http://127.0.0.1/"
 
 step "From the host: vps and vserver-stat see both, by name"
 show "vps ax | grep -E 'CTX|httpd'"
@@ -49,7 +53,7 @@ show "vserver-stat"
 show "ps ax | grep -c '[h]ttpd'  # plain ps in the host's context sees none"
 
 step "vserver web1 enter: a root shell inside, on its own terminal"
-show "printf 'hostname; tty; ps ax; cat /proc/self/status | grep -E \"^(s_context|ipv4root)\"; ip link set lo down; exit\n' | vserver web1 enter"
+show "printf 'hostname; tty; ps ax; cat /proc/self/status | grep -E \"^(s_context|ipv4root|netloopback)\"; ip link set lo down; exit\n' | vserver web1 enter"
 
 step "Root inside cannot reach the host: its kernel, its log, its init, other addresses"
 show "vserver web1 exec sh -c 'echo 0 >/proc/sys/kernel/randomize_va_space'; cat /proc/sys/kernel/randomize_va_space"
