@@ -13,8 +13,8 @@
 
 #include <linux/types.h>
 
-/* 1.4: major in the upper 16 bits, minor in the lower 16 */
-#define VSERVER_VERSION		0x00010004
+/* 1.5: major in the upper 16 bits, minor in the lower 16 */
+#define VSERVER_VERSION		0x00010005
 
 /* Commands */
 #define VCMD_GET_VERSION	0	/* returns VSERVER_VERSION */
@@ -74,13 +74,15 @@ struct vcmd_set_ipv4root {
 };
 
 /*
- * A set of addresses (since 1.3): VCMD_SET_IPV4ROOT is the set of one.  A
- * wildcard bind answers on each address of the set and on no other.
+ * A set of addresses (since 1.3; IPv6 ones since 1.5): VCMD_SET_IPV4ROOT
+ * is the set of one.  A wildcard bind answers on each address of the set
+ * and on no other.  A set holds at least one IPv4 address; IPv6 sockets
+ * are for tasks whose set holds an IPv6 address.
  */
 #define VX_NETSET_MAX		16
 
 struct vx_netaddr {
-	__u16 family;		/* AF_INET; AF_INET6 is refused (EAFNOSUPPORT) */
+	__u16 family;		/* AF_INET or AF_INET6 */
 	__u16 __reserved;	/* must be zero */
 	__u8 addr[16];		/* network order; IPv4: the first 4, then zero */
 };
@@ -90,7 +92,9 @@ struct vcmd_set_netset {
 	__u32 flags;		/* VX_IPV4ROOT_* */
 	__u32 count;		/* addresses in @addrs: 1..VX_NETSET_MAX */
 	__be32 bcast;		/* the IPv4 broadcast UDP may bind, or 0 */
-	struct vx_netaddr addrs[VX_NETSET_MAX];	/* the first is the source */
+	struct vx_netaddr addrs[VX_NETSET_MAX];	/* the first of each family
+						 * is its source
+						 */
 };
 
 struct vcmd_context_info {
