@@ -200,6 +200,28 @@ TEST(SetIpv4root, ZeroAddressChangesNothing) {
     }
 }
 
+TEST(Net, ParsesIpv6Addresses) {
+    auto text = [](std::string_view in) {
+        auto addr = parse_ipv6(in);
+        return addr ? format_ipv6(*addr) : std::string("none");
+    };
+    EXPECT_EQ(text("2001:db8:0:0::1"), "2001:db8::1");
+    EXPECT_EQ(text("::ffff:127.0.0.1"), "::ffff:127.0.0.1");
+    EXPECT_EQ(text("2001:db8::zz"), "none");
+    EXPECT_EQ(text("2001:db8::1/64"), "none");
+    EXPECT_EQ(text("fe80::1%eth0"), "none");
+    EXPECT_EQ(text("127.0.0.1"), "none");
+    auto usable = [](const char *in) { return usable_ipv6root(*parse_ipv6(in)); };
+    EXPECT_TRUE(usable("2001:db8::1"));
+    EXPECT_TRUE(usable("fd00::1"));
+    EXPECT_FALSE(usable("::"));
+    EXPECT_FALSE(usable("::1"));
+    EXPECT_FALSE(usable("fe80::1"));
+    EXPECT_FALSE(usable("fec0::1"));
+    EXPECT_FALSE(usable("ff02::1"));
+    EXPECT_FALSE(usable("::ffff:127.0.0.2"));
+}
+
 TEST(Net, FormatsAnAddressList) {
     EXPECT_EQ(format_ipv4_list({}), "");
     EXPECT_EQ(format_ipv4_list({ip("10.0.0.1")}), "10.0.0.1");

@@ -110,6 +110,20 @@ TEST(ProcStatus, Netaddrs) {
     EXPECT_EQ(addrs("netaddrs:\t10.1.2.300\n"), "none");
 }
 
+TEST(ProcStatus, NetaddrsOfBothFamilies) {
+    const char *text = "netaddrs:\t127.0.0.2 2001:db8::1 2001:db8::2\n";
+    auto addrs = status_netaddrs(parse_proc_status(text));
+    auto addrs6 = status_netaddrs6(parse_proc_status(text));
+    ASSERT_TRUE(addrs && addrs6);
+    ASSERT_EQ(addrs->size(), 1u);
+    EXPECT_EQ(format_ipv4(addrs->front()), "127.0.0.2");
+    ASSERT_EQ(addrs6->size(), 2u);
+    EXPECT_EQ(format_ipv6((*addrs6)[0]), "2001:db8::1");
+    EXPECT_EQ(format_ipv6((*addrs6)[1]), "2001:db8::2");
+    EXPECT_FALSE(status_netaddrs6(parse_proc_status("netaddrs:\t2001:db8::zz\n")));
+    EXPECT_TRUE(status_netaddrs6(parse_proc_status("netaddrs:\t127.0.0.2\n"))->empty());
+}
+
 TEST(ProcStatus, TolerantLineHandling) {
     StatusMap status = parse_proc_status("no colon here\n"
                                          ":\tempty key\n"

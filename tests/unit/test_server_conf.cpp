@@ -54,6 +54,27 @@ TEST(ServerConf, AddressLists) {
               "IPROOT lists 17 addresses, at most 16 are allowed");
 }
 
+TEST(ServerConf, Ipv6Addresses) {
+    // IPv6 addresses come after the IPv4 ones, compressed, from IPROOT or IPROOT6.
+    EXPECT_EQ(check_server_conf("IPROOT=\"2001:db8:0::1 127.0.0.2\"\n").ip,
+              "127.0.0.2 2001:db8::1");
+    EXPECT_EQ(check_server_conf("IPROOT=127.0.0.2\nIPROOT6=\"2001:db8::2 2001:db8::1\"\n").ip,
+              "127.0.0.2 2001:db8::2 2001:db8::1");
+    EXPECT_EQ(problem("IPROOT=2001:db8::1"), "IPROOT needs an IPv4 address beside its IPv6 ones");
+    EXPECT_EQ(problem("IPROOT=127.0.0.2\nIPROOT6=::1"),
+              "IPROOT '::1' cannot be a server's address (::1, link-local, site-local, "
+              "multicast and IPv4-mapped addresses are not allowed)");
+    EXPECT_EQ(problem("IPROOT=\"127.0.0.2 fe80::1\""),
+              "IPROOT 'fe80::1' cannot be a server's address (::1, link-local, site-local, "
+              "multicast and IPv4-mapped addresses are not allowed)");
+    EXPECT_EQ(problem("IPROOT=\"127.0.0.2 2001:db8::zz\""),
+              "IPROOT '2001:db8::zz' is not an IPv6 address");
+    EXPECT_EQ(problem("IPROOT=127.0.0.2\nIPROOT6=127.0.0.3"),
+              "IPROOT6 '127.0.0.3' is not an IPv6 address");
+    EXPECT_EQ(problem("IPROOT=\"127.0.0.2 2001:db8::1\"\nIPROOT6=2001:db8:0::1"),
+              "IPROOT lists 2001:db8::1 twice");
+}
+
 TEST(ServerConf, DeviceDefaults) {
     // lo is 127.0.0.1/8 on every Linux host, without a broadcast address.
     ServerConf conf = check_server_conf("IPROOT=127.0.0.2\nIPROOTDEV=lo\n");

@@ -1,10 +1,11 @@
 // chbind: run a command locked to one IPv4 address (the IPv4 root), or to a
-// set of them.
+// set of IPv4 and IPv6 addresses.
 #include <vserver/vserver.hpp>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <getopt.h>
 #include <net/if.h>
 #include <optional>
@@ -34,13 +35,14 @@ const option long_options[] = {
 
 [[noreturn]] void usage() {
     std::printf("Usage: %s --ip ADDRESS [--ip ADDRESS]... [OPTION]... COMMAND [ARG]...\n"
-                "Run COMMAND locked to one IPv4 address, or to a set of up to %zu, with all\n"
-                "its children.\n"
+                "Run COMMAND locked to one IPv4 address, or to a set of up to %zu IPv4 and\n"
+                "IPv6 addresses, with all its children.\n"
                 "\n"
                 "  --ip ADDRESS         an address: a network interface (its primary IPv4\n"
                 "                       address; a label such as eth0:1 selects that one), a\n"
-                "                       dotted quad, or a host name; it must be configured on\n"
-                "                       this host; repeat it for more (the first is the source\n"
+                "                       dotted quad, an IPv6 address, or a host name; it must\n"
+                "                       be configured on this host; repeat it for more (one\n"
+                "                       at least IPv4; the first of each family is the source\n"
                 "                       of connections that bind no address)\n"
                 "  --bcast ADDRESS      the broadcast address that UDP may also bind (default:\n"
                 "                       that of the first interface given with --ip, else none)\n"
@@ -51,8 +53,9 @@ const option long_options[] = {
                 "  --version            output version information and exit\n"
                 "\n"
                 "Once locked, a bind to 0.0.0.0 binds ADDRESS (with several, TCP and UDP\n"
-                "answer on each of them), a bind to any other address fails, and the lock\n"
-                "cannot be changed or removed (see chbind(8)).\n"
+                "answer on each of them; a bind to :: on each IPv6 one too), a bind to any\n"
+                "other address fails, and the lock cannot be changed or removed (see\n"
+                "chbind(8)).\n"
                 "\n"
                 "Exit status: that of COMMAND; 1 for a usage error or when the address cannot be\n"
                 "used; 126 if COMMAND cannot be executed, 127 if it is not found.\n",
@@ -62,10 +65,12 @@ const option long_options[] = {
 
 std::string ip_text(in_addr addr) { return vserver::format_ipv4(addr); }
 
-// The address chosen by --ip and, when it named an interface, its broadcast.
+// The address chosen by --ip (addr6 for an IPv6 one) and, when it named an
+// interface, its broadcast.
 struct Target {
     in_addr addr{};
     in_addr bcast{};
+    std::optional<in6_addr> addr6;
 };
 
 // Resolves the --ip argument: an interface (or address label) first, then a
@@ -97,6 +102,18 @@ Target resolve_target(const std::string &text) {
             vserver::die("address %s is not configured on this host", text.c_str());
         return target;
     }
+    if (auto addr6 = vserver::parse_ipv6(text)) {
+        if (!vserver::usable_ipv6root(*addr6))
+            vserver::die("%s cannot be in an address set (::, ::1, multicast, link-local, "
+                         "site-local and IPv4-mapped addresses are not allowed)",
+                         text.c_str());
+        if (!vserver::is_local_ipv6(*addr6))
+            vserver::die("address %s is not configured on this host", text.c_str());
+        target.addr6 = addr6;
+        return target;
+    }
+    if (text.find(':') != std::string::npos)
+        vserver::die("invalid IPv6 address '%s' (expected one such as 2001:db8::1)", text.c_str());
     if (vserver::looks_like_ipv4(text))
         vserver::die("invalid IPv4 address '%s' (expected a dotted quad such as "
                      "192.0.2.1)",
@@ -118,15 +135,24 @@ Target resolve_target(const std::string &text) {
                  text.c_str());
 }
 
-// An IPv4 lock: its addresses (none: not locked) and broadcast.
+// A lock: its addresses (none: not locked) and broadcast.
 struct Lock {
     std::vector<in_addr> addrs;
+    std::vector<in6_addr> addrs6;
     in_addr bcast{};
 };
 
-// "A.B.C.D ...", with " (broadcast E.F.G.H)" when the lock has one.
-std::string describe(const Lock &lock) {
+// "A.B.C.D ... 2001:db8::1 ...".
+std::string addresses(const Lock &lock) {
     std::string text = vserver::format_ipv4_list(lock.addrs);
+    for (const in6_addr &addr : lock.addrs6)
+        text += " " + vserver::format_ipv6(addr);
+    return text;
+}
+
+// The addresses, with " (broadcast E.F.G.H)" when the lock has one.
+std::string describe(const Lock &lock) {
+    std::string text = addresses(lock);
     if (lock.bcast.s_addr != 0)
         text += " (broadcast " + ip_text(lock.bcast) + ")";
     return text;
@@ -140,6 +166,7 @@ std::optional<Lock> current_lock() {
         if (auto root = vserver::status_ipv4root(status)) {
             Lock lock;
             lock.addrs = vserver::status_netaddrs(status).value_or(std::vector{*root});
+            lock.addrs6 = vserver::status_netaddrs6(status).value_or(std::vector<in6_addr>{});
             if (root->s_addr == 0)
                 lock.addrs.clear();
             lock.bcast = vserver::status_ipv4root_bcast(status).value_or(in_addr{});
@@ -165,6 +192,17 @@ bool same_addrs(std::vector<in_addr> a, std::vector<in_addr> b) {
     std::sort(b.begin(), b.end(), before);
     return std::equal(a.begin(), a.end(), b.begin(), b.end(),
                       [](in_addr x, in_addr y) { return x.s_addr == y.s_addr; });
+}
+
+bool same_addrs6(std::vector<in6_addr> a, std::vector<in6_addr> b) {
+    auto before = [](const in6_addr &x, const in6_addr &y) {
+        return std::memcmp(&x, &y, sizeof(x)) < 0;
+    };
+    std::sort(a.begin(), a.end(), before);
+    std::sort(b.begin(), b.end(), before);
+    return std::equal(
+        a.begin(), a.end(), b.begin(), b.end(),
+        [](const in6_addr &x, const in6_addr &y) { return std::memcmp(&x, &y, sizeof(x)) == 0; });
 }
 
 } // namespace
@@ -227,6 +265,14 @@ int main(int argc, char *argv[]) {
         } catch (const vserver::SysError &e) {
             vserver::die("%s", e.what());
         }
+        if (target.addr6) {
+            for (const in6_addr &addr : want.addrs6)
+                if (std::memcmp(&addr, &*target.addr6, sizeof(addr)) == 0)
+                    vserver::die("address %s is given twice (--ip %s)",
+                                 vserver::format_ipv6(addr).c_str(), ip.c_str());
+            want.addrs6.push_back(*target.addr6);
+            continue;
+        }
         for (in_addr addr : want.addrs)
             if (addr.s_addr == target.addr.s_addr)
                 vserver::die("address %s is given twice (--ip %s)", ip_text(addr).c_str(),
@@ -235,6 +281,8 @@ int main(int argc, char *argv[]) {
             first_bcast = target.bcast;
         want.addrs.push_back(target.addr);
     }
+    if (want.addrs.empty())
+        vserver::die("at least one --ip address must be IPv4");
     want.bcast = bcast.value_or(first_bcast);
     for (in_addr addr : want.addrs) {
         if (want.bcast.s_addr != addr.s_addr)
@@ -247,8 +295,11 @@ int main(int argc, char *argv[]) {
     }
 
     try {
-        vserver::set_ipv4roots(want.addrs, want.bcast, host_loopback);
+        vserver::set_ipv4roots(want.addrs, want.bcast, host_loopback, want.addrs6);
     } catch (const vserver::SysError &e) {
+        if (!want.addrs6.empty() && e.error() == EAFNOSUPPORT && !vserver::kernel_knows_ipv6_sets())
+            vserver::die("IPv6 --ip addresses: this kernel's vserver interface is older than "
+                         "1.5");
         if (host_loopback && e.error() == EINVAL && !vserver::kernel_knows_host_loopback())
             vserver::die("--host-loopback: this kernel's vserver interface is older than 1.2");
         if (want.addrs.size() > 1 && e.error() == EINVAL && !vserver::kernel_knows_ipv4_sets())
@@ -263,13 +314,13 @@ int main(int argc, char *argv[]) {
         // script started from a locked shell): the goal holds, go on. An
         // explicit --bcast must match too.
         bool same = now->addrs.front().s_addr == want.addrs.front().s_addr &&
-                    same_addrs(now->addrs, want.addrs) &&
+                    same_addrs(now->addrs, want.addrs) && same_addrs6(now->addrs6, want.addrs6) &&
                     (!bcast || now->bcast.s_addr == bcast->s_addr);
         if (!same)
             vserver::die("cannot lock to %s: this process is already locked to %s",
                          describe(want).c_str(), describe(*now).c_str());
     }
     if (!silent)
-        std::fprintf(stderr, "ipv4root is now %s\n", vserver::format_ipv4_list(want.addrs).c_str());
+        std::fprintf(stderr, "ipv4root is now %s\n", addresses(want).c_str());
     vserver::exec_command(argv + optind);
 }

@@ -172,8 +172,9 @@ const option long_options[] = {
         "  --hostname NAME      host name, when the context is created\n"
         "  --domainname NAME    NIS domain name, when the context is created\n"
         "  --keep-cap CAP[,...] capabilities kept on top of the secure set (repeatable)\n"
-        "  --ip ADDR            lock COMMAND to this IPv4 address (repeatable: to a set of\n"
-        "                       up to 16, the first the source address)\n"
+        "  --ip ADDR            lock COMMAND to this IPv4 or IPv6 address (repeatable: to\n"
+        "                       a set of up to 16, one at least IPv4, the first of each\n"
+        "                       family its source address)\n"
         "  --bcast ADDR         the broadcast address UDP may also bind\n"
         "  --host-loopback      127.0.0.0/8 stays the host's (default: it is ADDR)\n"
         "  --nice N             nice level; COMMAND cannot go below it (-20..19)\n"
@@ -189,7 +190,7 @@ const option long_options[] = {
         "  --chdir DIR          start COMMAND in DIR of the server (/ if it cannot)\n"
         "  --alias-dev DEV      add each --ip address this host does not have to DEV\n"
         "                       first (with --bcast), as:\n"
-        "  --alias-prefix N     its prefix length (default 32)\n"
+        "  --alias-prefix N     its prefix length (default 32; IPv6 addresses: 128)\n"
         "  --alias-label LABEL  its label (default DEV)\n"
         "  --alias-file FILE    written first: \"ADDR ADDR/N DEV\" for each address added,\n"
         "                       \"ADDR - -\" for each the host has, a line each\n"
@@ -349,6 +350,8 @@ void print_assignment(std::string_view key, std::string_view value) {
         else
             std::printf(" - - -");
         std::string addrs = vserver::format_ipv4_list(p->addrs, ",");
+        for (const in6_addr &addr : p->addrs6)
+            addrs += (addrs.empty() ? "" : ",") + vserver::format_ipv6(addr);
         std::printf(" %s\n", addrs.empty() ? "-" : addrs.c_str());
     }
     vserver::exit_success();
@@ -365,7 +368,8 @@ struct Settings {
     std::string domainname;
     std::uint64_t keep_caps = 0;
     bool locked = false;
-    std::vector<in_addr> ips; // --ip: the first is the source address
+    std::vector<in_addr> ips;   // --ip: the first is the source address
+    std::vector<in6_addr> ips6; // --ip with IPv6 addresses, likewise
     in_addr bcast{};
     bool host_loopback = false;
     bool has_nice = false;
@@ -390,6 +394,14 @@ struct Settings {
     bool pty = false;
     const char *chdir = nullptr;
 };
+
+// The --ip addresses, IPv4 ones first, separated by separator.
+std::string address_list(const Settings &s, const char *separator) {
+    std::string text = vserver::format_ipv4_list(s.ips, separator);
+    for (const in6_addr &addr : s.ips6)
+        text += (text.empty() ? "" : separator) + vserver::format_ipv6(addr);
+    return text;
+}
 
 in_addr parse_ipv4(const char *text, const char *what) {
     in_addr addr{};
@@ -471,47 +483,63 @@ std::map<std::string, std::string> alias_records(const char *file) {
 }
 
 // --alias-dev: each of the server's addresses on the host, unless it is
-// there already. The record comes first ("ADDRESS ALIAS/PREFIX DEVICE" for
+// there already (IPv6 ones without duplicate address detection, usable at
+// once). The record comes first ("ADDRESS ALIAS/PREFIX DEVICE" for
 // each address to add; for the others the file's line, which says whether
 // vserver start adopted an alias a server left, else "ADDRESS - -"; a line
 // each), so that whoever cleans up after a failure knows what to remove.
 void add_aliases(const Settings &s) {
-    std::vector<bool> present;
+    // Each address as text, its alias (IPv6 ones are /128: no prefix
+    // route), and whether the host has it already.
+    struct Alias {
+        std::string addr;
+        std::string alias;
+        bool present = false;
+        const in6_addr *ipv6 = nullptr;
+        in_addr ipv4{};
+    };
+    std::vector<Alias> aliases;
     try {
         vserver::HostInterfaces ifs = vserver::host_interfaces();
-        for (in_addr ip : s.ips)
-            present.push_back(vserver::has_ipv4(ifs, ip));
+        for (in_addr ip : s.ips) {
+            std::string addr = vserver::format_ipv4(ip);
+            aliases.push_back({addr, addr + "/" + std::to_string(s.alias_prefix),
+                               vserver::has_ipv4(ifs, ip), nullptr, ip});
+        }
+        for (const in6_addr &ip : s.ips6) {
+            std::string addr = vserver::format_ipv6(ip);
+            aliases.push_back({addr, addr + "/128", vserver::is_local_ipv6(ip), &ip, {}});
+        }
     } catch (const vserver::SysError &e) {
         vserver::die_sys(e, "cannot list this host's addresses");
     }
-    auto alias_of = [&](in_addr ip) {
-        return vserver::format_ipv4(ip) + "/" + std::to_string(s.alias_prefix);
-    };
     if (s.alias_file) {
         std::map<std::string, std::string> old = alias_records(s.alias_file);
         std::string text;
-        for (std::size_t i = 0; i < s.ips.size(); i++) {
-            std::string addr = vserver::format_ipv4(s.ips[i]);
-            auto kept = old.find(addr);
-            if (!present[i])
-                text += addr + " " + alias_of(s.ips[i]) + " " + s.alias_dev + "\n";
+        for (const Alias &a : aliases) {
+            auto kept = old.find(a.addr);
+            if (!a.present)
+                text += a.addr + " " + a.alias + " " + s.alias_dev + "\n";
             else if (kept != old.end())
                 text += kept->second + "\n";
             else
-                text += addr + " - -\n";
+                text += a.addr + " - -\n";
         }
         FILE *f = std::fopen(s.alias_file, "w");
         if (!f || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0)
             vserver::die_errno("cannot write %s", s.alias_file);
     }
-    for (std::size_t i = 0; i < s.ips.size(); i++) {
-        if (present[i])
+    for (const Alias &a : aliases) {
+        if (a.present)
             continue;
         try {
-            vserver::add_ipv4_address(s.alias_dev, s.ips[i], s.alias_prefix, s.bcast,
-                                      s.alias_label ? s.alias_label : s.alias_dev);
+            if (a.ipv6)
+                vserver::add_ipv6_address(s.alias_dev, *a.ipv6, 128);
+            else
+                vserver::add_ipv4_address(s.alias_dev, a.ipv4, s.alias_prefix, s.bcast,
+                                          s.alias_label ? s.alias_label : s.alias_dev);
         } catch (const vserver::SysError &e) {
-            vserver::die_sys(e, "cannot add %s to %s", alias_of(s.ips[i]).c_str(), s.alias_dev);
+            vserver::die_sys(e, "cannot add %s to %s", a.alias.c_str(), s.alias_dev);
         }
     }
 }
@@ -1110,16 +1138,18 @@ private:
     // loopback address.  Out of the server's reach until the exec.
     try {
         if (s.locked)
-            vserver::set_ipv4roots(s.ips, s.bcast, s.host_loopback);
+            vserver::set_ipv4roots(s.ips, s.bcast, s.host_loopback, s.ips6);
     } catch (const vserver::SysError &e) {
+        if (!s.ips6.empty() && e.error() == EAFNOSUPPORT && !vserver::kernel_knows_ipv6_sets())
+            vserver::die("cannot lock the server to IPv6 addresses: this kernel's vserver "
+                         "interface is older than 1.5");
         if (s.host_loopback && e.error() == EINVAL && !vserver::kernel_knows_host_loopback())
             vserver::die("cannot keep the host's loopback: this kernel's vserver interface "
                          "is older than 1.2");
         if (s.ips.size() > 1 && e.error() == EINVAL && !vserver::kernel_knows_ipv4_sets())
             vserver::die("cannot lock the server to several addresses: this kernel's vserver "
                          "interface is older than 1.3");
-        vserver::die_sys(e, "cannot lock the server to %s",
-                         vserver::format_ipv4_list(s.ips).c_str());
+        vserver::die_sys(e, "cannot lock the server to %s", address_list(s, " ").c_str());
     }
     write_text(to_host, std::to_string(ctx) + "\n");
     // No terminal of the host's: --pty made a session of its own already.
@@ -1255,14 +1285,21 @@ int main(int argc, char *argv[]) {
                 s.keep_caps |= vserver::parse_cap_list(optarg);
                 break;
             case OPT_IP: {
+                if (s.ips.size() + s.ips6.size() == vserver::max_ipv4roots)
+                    vserver::usage_error("at most %zu --ip addresses", vserver::max_ipv4roots);
+                s.locked = true;
+                if (auto ip6 = vserver::parse_ipv6(optarg)) {
+                    for (const in6_addr &other : s.ips6)
+                        if (std::memcmp(&other, &*ip6, sizeof(other)) == 0)
+                            vserver::usage_error("--ip %s is given twice", optarg);
+                    s.ips6.push_back(*ip6);
+                    break;
+                }
                 in_addr ip = parse_ipv4(optarg, "address");
                 for (in_addr other : s.ips)
                     if (other.s_addr == ip.s_addr)
                         vserver::usage_error("--ip %s is given twice", optarg);
-                if (s.ips.size() == vserver::max_ipv4roots)
-                    vserver::usage_error("at most %zu --ip addresses", vserver::max_ipv4roots);
                 s.ips.push_back(ip);
-                s.locked = true;
                 break;
             }
             case OPT_BCAST:

@@ -2,8 +2,8 @@
 # A process tree locked to a set of addresses (VCMD_SET_NETSET, chbind
 # --ip A --ip B; issue 12), through the probe vx-netprobe ("lock A,B" is
 # the raw system call):
-#  - the arguments: up to 16 distinct unicast IPv4 addresses, IPv6 entries
-#    EAFNOSUPPORT (not yet), one shot together with set_ipv4root;
+#  - the arguments: up to 16 distinct unicast addresses (IPv6 ones:
+#    ipv6_sets), one shot together with set_ipv4root;
 #  - /proc/PID/status: ipv4root is the first address, netaddrs all;
 #  - bind(): 0.0.0.0 stays a wildcard for TCP and UDP, each address of the
 #    set binds, any other address fails with EADDRNOTAVAIL (127.0.0.1
@@ -70,7 +70,7 @@ probe "netset: two addresses" "ok" netset $SET1
 probe "netset: sixteen addresses" "ok" netset "$sixteen"
 probe "netset: seventeen addresses fail with EINVAL" "EINVAL" netset "$sixteen,127.0.1.17"
 probe "netset: an address twice fails with EINVAL" "EINVAL" netset $A,$B,$A
-probe "netset: an IPv6 entry fails with EAFNOSUPPORT (not yet)" "EAFNOSUPPORT" netset $A,v6
+probe "netset: ::1 as an IPv6 entry fails with EINVAL" "EINVAL" netset $A,v6
 probe "netset: a multicast address fails with EINVAL" "EINVAL" netset $A,224.0.0.1
 probe "netset: 0.0.0.0 fails with EINVAL" "EINVAL" netset $A,0.0.0.0
 probe "netset: the broadcast one of the addresses fails with EINVAL" "EINVAL" \

@@ -10,7 +10,7 @@
 // Steps run in order in one process ("+" separates them):
 //   set ADDR [BCAST [FLAGS [RESERVED]]]   VCMD_SET_IPV4ROOT: ok | ERRNO
 //   netset LIST [BCAST [FLAGS]]    VCMD_SET_NETSET of the addresses of LIST
-//                                  (A,B,...; "v6" stands for an IPv6 entry,
+//                                  (A,B,...; IPv4 or IPv6; "v6" stands for
 //                                  ::1): ok | ERRNO
 //   lock ADDR [BCAST]              the same, silent; exits 2 if it fails;
 //                                  ADDR may be a LIST (VCMD_SET_NETSET)
@@ -379,7 +379,7 @@ void step_set(const Args &a) {
         say_errno();
 }
 
-// VCMD_SET_NETSET of LIST ("A,B,..."; "v6": an IPv6 entry).
+// VCMD_SET_NETSET of LIST ("A,B,..."; "v6": ::1).
 long set_netset(const std::string &list, in_addr_t bcast, uint32_t flags = 0) {
     vcmd_set_netset arg{};
     arg.size = sizeof(arg);
@@ -395,6 +395,10 @@ long set_netset(const std::string &list, in_addr_t bcast, uint32_t flags = 0) {
         if (item == "v6") {
             entry.family = AF_INET6;
             entry.addr[15] = 1;
+        } else if (item.find(':') != std::string::npos) {
+            entry.family = AF_INET6;
+            if (inet_pton(AF_INET6, item.c_str(), entry.addr) != 1)
+                usage("bad IPv6 address '" + item + "'");
         } else {
             entry.family = AF_INET;
             in_addr_t addr = addr_of(item);

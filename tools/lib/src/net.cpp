@@ -102,6 +102,41 @@ std::string format_ipv4_list(const std::vector<in_addr> &addrs, std::string_view
     return text;
 }
 
+std::optional<in6_addr> parse_ipv6(std::string_view text) {
+    in6_addr addr{};
+    if (text.find(':') == std::string_view::npos ||
+        ::inet_pton(AF_INET6, std::string(text).c_str(), &addr) != 1)
+        return std::nullopt;
+    return addr;
+}
+
+std::string format_ipv6(const in6_addr &addr) {
+    char buf[INET6_ADDRSTRLEN];
+    ::inet_ntop(AF_INET6, &addr, buf, sizeof(buf));
+    return buf;
+}
+
+bool usable_ipv6root(const in6_addr &addr) {
+    return !IN6_IS_ADDR_UNSPECIFIED(&addr) && !IN6_IS_ADDR_LOOPBACK(&addr) &&
+           !IN6_IS_ADDR_MULTICAST(&addr) && !IN6_IS_ADDR_LINKLOCAL(&addr) &&
+           !IN6_IS_ADDR_SITELOCAL(&addr) && !IN6_IS_ADDR_V4MAPPED(&addr) &&
+           !IN6_IS_ADDR_V4COMPAT(&addr);
+}
+
+bool is_local_ipv6(const in6_addr &addr) {
+    if (!usable_ipv6root(addr))
+        return false;
+    int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        throw SysError(errno, "cannot create an IPv6 socket");
+    sockaddr_in6 sin6{};
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_addr = addr;
+    bool binds = ::bind(fd, reinterpret_cast<const sockaddr *>(&sin6), sizeof(sin6)) == 0;
+    ::close(fd);
+    return binds;
+}
+
 bool usable_ipv4root(in_addr addr) {
     std::uint32_t a = host_order(addr);
     return (a >> 24) != 0 && !IN_MULTICAST(a) && a != INADDR_BROADCAST;
@@ -287,28 +322,11 @@ void add_attribute(AddressRequest &req, unsigned short type, const void *data, s
 
 } // namespace
 
-void add_ipv4_address(const std::string &dev, in_addr addr, int prefix, in_addr bcast,
-                      const std::string &label) {
-    unsigned index = ::if_nametoindex(dev.c_str());
-    if (index == 0)
-        throw SysError(errno, "no network interface " + dev);
-    if (label.size() >= IFNAMSIZ)
-        throw SysError(EINVAL, "address label " + label + " is too long");
-    AddressRequest req{};
-    req.header.nlmsg_len = NLMSG_LENGTH(sizeof(ifaddrmsg));
-    req.header.nlmsg_type = RTM_NEWADDR;
-    req.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
-    req.header.nlmsg_seq = 1;
-    req.address.ifa_family = AF_INET;
-    req.address.ifa_prefixlen = static_cast<unsigned char>(prefix);
-    req.address.ifa_scope = (ntohl(addr.s_addr) >> 24) == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
-    req.address.ifa_index = index;
-    add_attribute(req, IFA_LOCAL, &addr, sizeof(addr));
-    add_attribute(req, IFA_ADDRESS, &addr, sizeof(addr));
-    if (bcast.s_addr)
-        add_attribute(req, IFA_BROADCAST, &bcast, sizeof(bcast));
-    add_attribute(req, IFA_LABEL, label.c_str(), label.size() + 1);
+namespace {
 
+// Sends an RTM_NEWADDR request and waits for the kernel's answer. Throws
+// SysError with what.
+void send_address_request(const AddressRequest &req, const std::string &what) {
     int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (fd < 0)
         throw SysError(errno, "cannot open a netlink socket");
@@ -334,8 +352,48 @@ void add_ipv4_address(const std::string &dev, in_addr addr, int prefix, in_addr 
     }
     ::close(fd);
     if (err)
-        throw SysError(err, "cannot add " + format_ipv4(addr) + "/" + std::to_string(prefix) +
-                                " to " + dev);
+        throw SysError(err, what);
+}
+
+AddressRequest new_address_request(const std::string &dev, int family, int prefix) {
+    unsigned index = ::if_nametoindex(dev.c_str());
+    if (index == 0)
+        throw SysError(errno, "no network interface " + dev);
+    AddressRequest req{};
+    req.header.nlmsg_len = NLMSG_LENGTH(sizeof(ifaddrmsg));
+    req.header.nlmsg_type = RTM_NEWADDR;
+    req.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+    req.header.nlmsg_seq = 1;
+    req.address.ifa_family = static_cast<unsigned char>(family);
+    req.address.ifa_prefixlen = static_cast<unsigned char>(prefix);
+    req.address.ifa_index = index;
+    return req;
+}
+
+} // namespace
+
+void add_ipv4_address(const std::string &dev, in_addr addr, int prefix, in_addr bcast,
+                      const std::string &label) {
+    if (label.size() >= IFNAMSIZ)
+        throw SysError(EINVAL, "address label " + label + " is too long");
+    AddressRequest req = new_address_request(dev, AF_INET, prefix);
+    req.address.ifa_scope = (ntohl(addr.s_addr) >> 24) == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+    add_attribute(req, IFA_LOCAL, &addr, sizeof(addr));
+    add_attribute(req, IFA_ADDRESS, &addr, sizeof(addr));
+    if (bcast.s_addr)
+        add_attribute(req, IFA_BROADCAST, &bcast, sizeof(bcast));
+    add_attribute(req, IFA_LABEL, label.c_str(), label.size() + 1);
+    send_address_request(req, "cannot add " + format_ipv4(addr) + "/" + std::to_string(prefix) +
+                                  " to " + dev);
+}
+
+void add_ipv6_address(const std::string &dev, const in6_addr &addr, int prefix) {
+    AddressRequest req = new_address_request(dev, AF_INET6, prefix);
+    req.address.ifa_scope = RT_SCOPE_UNIVERSE;
+    req.address.ifa_flags = IFA_F_NODAD;
+    add_attribute(req, IFA_ADDRESS, &addr, sizeof(addr));
+    send_address_request(req, "cannot add " + format_ipv6(addr) + "/" + std::to_string(prefix) +
+                                  " to " + dev);
 }
 
 } // namespace vserver

@@ -121,6 +121,8 @@ std::optional<ProcessSample> read_process(pid_t pid, std::string_view proc) {
     sample.rss_kib = kib_value(status, "VmRSS");
     if (auto addrs = status_netaddrs(status))
         sample.addrs = std::move(*addrs);
+    if (auto addrs6 = status_netaddrs6(status))
+        sample.addrs6 = std::move(*addrs6);
     else if (auto root = status_ipv4root(status); root && root->s_addr != INADDR_ANY)
         sample.addrs.push_back(*root);
     if (auto stat_text = read_file(dir + "/stat"))
@@ -179,21 +181,44 @@ std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status) {
     return value ? parse_ipv4(*value) : std::nullopt;
 }
 
-std::optional<std::vector<in_addr>> status_netaddrs(const StatusMap &status) {
-    const std::string *value = find(status, "netaddrs");
-    if (!value)
-        return std::nullopt;
-    std::vector<in_addr> addrs;
-    std::string_view rest = *value;
+namespace {
+
+// The words of netaddrs: IPv4 ones into addrs, IPv6 ones into addrs6. False
+// when a word is neither.
+bool split_netaddrs(std::string_view rest, std::vector<in_addr> &addrs,
+                    std::vector<in6_addr> &addrs6) {
     while (!rest.empty()) {
         std::size_t end = rest.find(' ');
-        std::optional<in_addr> addr = parse_ipv4(rest.substr(0, end));
-        if (!addr)
-            return std::nullopt;
-        addrs.push_back(*addr);
+        std::string_view word = rest.substr(0, end);
+        if (std::optional<in_addr> addr = parse_ipv4(word))
+            addrs.push_back(*addr);
+        else if (std::optional<in6_addr> addr6 = parse_ipv6(word))
+            addrs6.push_back(*addr6);
+        else
+            return false;
         rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
     }
+    return true;
+}
+
+} // namespace
+
+std::optional<std::vector<in_addr>> status_netaddrs(const StatusMap &status) {
+    const std::string *value = find(status, "netaddrs");
+    std::vector<in_addr> addrs;
+    std::vector<in6_addr> addrs6;
+    if (!value || !split_netaddrs(*value, addrs, addrs6))
+        return std::nullopt;
     return addrs;
+}
+
+std::optional<std::vector<in6_addr>> status_netaddrs6(const StatusMap &status) {
+    const std::string *value = find(status, "netaddrs");
+    std::vector<in_addr> addrs;
+    std::vector<in6_addr> addrs6;
+    if (!value || !split_netaddrs(*value, addrs, addrs6))
+        return std::nullopt;
+    return addrs6;
 }
 
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status) {

@@ -149,23 +149,55 @@ ServerConf check_server_conf(std::string_view text) {
     };
 
     // The addresses' syntax (a host name for IPROOT is the resolver's).
-    // IPROOT is a list: addresses or host names separated by blanks.
-    std::vector<std::string> iproots;
-    {
-        const std::string &list = value("IPROOT");
+    // IPROOT is a list: addresses or host names separated by blanks;
+    // IPROOT6 a list of IPv6 addresses, which IPROOT may hold too.
+    auto words = [](const std::string &list) {
+        std::vector<std::string> found;
         std::size_t at = list.find_first_not_of(" \t");
         while (at != std::string::npos) {
             std::size_t end = list.find_first_of(" \t", at);
-            iproots.push_back(list.substr(at, end - at));
+            found.push_back(list.substr(at, end - at));
             at = end == std::string::npos ? end : list.find_first_not_of(" \t", end);
         }
+        return found;
+    };
+    std::vector<std::string> iproots = words(value("IPROOT"));
+    std::vector<std::string> iproots6;
+    for (auto it = iproots.begin(); it != iproots.end();) {
+        if (it->find(':') == std::string::npos) {
+            ++it;
+            continue;
+        }
+        iproots6.push_back(*it);
+        it = iproots.erase(it);
     }
-    if (iproots.size() > max_ipv4roots)
-        bad("IPROOT lists " + std::to_string(iproots.size()) + " addresses, at most " +
-            std::to_string(max_ipv4roots) + " are allowed");
+    for (const std::string &ip6 : words(value("IPROOT6"))) {
+        if (ip6.find(':') == std::string::npos)
+            bad("IPROOT6 " + quoted(ip6) + " is not an IPv6 address");
+        iproots6.push_back(ip6);
+    }
+    if (iproots.size() + iproots6.size() > max_ipv4roots)
+        bad("IPROOT lists " + std::to_string(iproots.size() + iproots6.size()) +
+            " addresses, at most " + std::to_string(max_ipv4roots) + " are allowed");
     for (const std::string &iproot : iproots)
         if (looks_like_ipv4(iproot))
             bad("IPROOT " + quoted(iproot) + " is not a dotted IPv4 address");
+    std::vector<std::string> ips6;
+    for (const std::string &text : iproots6) {
+        auto ip6 = parse_ipv6(text);
+        if (!ip6)
+            bad("IPROOT " + quoted(text) + " is not an IPv6 address");
+        if (!usable_ipv6root(*ip6))
+            bad("IPROOT " + quoted(text) +
+                " cannot be a server's address (::1, link-local, site-local, multicast "
+                "and IPv4-mapped addresses are not allowed)");
+        std::string normal = format_ipv6(*ip6);
+        if (std::find(ips6.begin(), ips6.end(), normal) != ips6.end())
+            bad("IPROOT lists " + normal + " twice");
+        ips6.push_back(normal);
+    }
+    if (!ips6.empty() && iproots.empty())
+        bad("IPROOT needs an IPv4 address beside its IPv6 ones");
     std::string &mask = value("IPROOTMASK");
     if (!mask.empty()) {
         auto prefix = parse_netmask(mask);
@@ -210,6 +242,8 @@ ServerConf check_server_conf(std::string_view text) {
             bad("IPROOT lists " + ip + " twice");
         conf.ip += (conf.ip.empty() ? "" : " ") + ip;
     }
+    for (const std::string &ip6 : ips6)
+        conf.ip += " " + ip6;
     if (value("HOSTLOOPBACK") == "yes" && conf.ip.empty())
         bad("HOSTLOOPBACK=yes needs IPROOT");
     const std::string &dev = value("IPROOTDEV");

@@ -88,11 +88,12 @@ void set_ipv4root(in_addr addr, in_addr bcast, bool host_loopback) {
     vserver_call(VCMD_SET_IPV4ROOT, 0, &arg, std::string("VCMD_SET_IPV4ROOT ") + text);
 }
 
-void set_ipv4roots(const std::vector<in_addr> &addrs, in_addr bcast, bool host_loopback) {
-    if (addrs.empty() || addrs.size() > max_ipv4roots)
+void set_ipv4roots(const std::vector<in_addr> &addrs, in_addr bcast, bool host_loopback,
+                   const std::vector<in6_addr> &addrs6) {
+    if (addrs.empty() || addrs.size() + addrs6.size() > max_ipv4roots)
         throw std::invalid_argument("between 1 and " + std::to_string(max_ipv4roots) +
-                                    " addresses");
-    if (addrs.size() == 1)
+                                    " addresses, one of them IPv4");
+    if (addrs.size() == 1 && addrs6.empty())
         return set_ipv4root(addrs.front(), bcast, host_loopback);
     vcmd_set_netset arg;
     std::memset(&arg, 0, sizeof(arg));
@@ -108,7 +109,24 @@ void set_ipv4roots(const std::vector<in_addr> &addrs, in_addr bcast, bool host_l
         ::inet_ntop(AF_INET, &addrs[i], text, sizeof(text));
         what += std::string(i ? "," : " ") + text;
     }
+    for (std::size_t i = 0; i < addrs6.size(); i++) {
+        vx_netaddr &entry = arg.addrs[addrs.size() + i];
+        entry.family = AF_INET6;
+        std::memcpy(entry.addr, &addrs6[i], sizeof(addrs6[i]));
+        char text[INET6_ADDRSTRLEN];
+        ::inet_ntop(AF_INET6, &addrs6[i], text, sizeof(text));
+        what += std::string(",") + text;
+    }
+    arg.count = static_cast<std::uint32_t>(addrs.size() + addrs6.size());
     vserver_call(VCMD_SET_NETSET, 0, &arg, what);
+}
+
+bool kernel_knows_ipv6_sets() {
+    try {
+        return api_version() >= 0x00010005;
+    } catch (const SysError &) {
+        return false;
+    }
 }
 
 bool kernel_knows_ipv4_sets() {

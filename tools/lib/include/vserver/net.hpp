@@ -33,6 +33,22 @@ std::string format_ipv4(in_addr addr);
 // separator: "10.0.0.1 10.0.0.2".
 std::string format_ipv4_list(const std::vector<in_addr> &addrs, std::string_view separator = " ");
 
+// An IPv6 address as inet_pton() reads it ("2001:db8::1"), without a zone
+// or prefix. nullopt on anything else.
+std::optional<in6_addr> parse_ipv6(std::string_view text);
+
+// The compressed form ("2001:db8::1").
+std::string format_ipv6(const in6_addr &addr);
+
+// Whether addr may be in an address set: a unicast address outside ::1,
+// link-local fe80::/10, site-local fec0::/10 and the IPv4-mapped and
+// -compatible ranges (the kernel refuses those with EINVAL).
+bool usable_ipv6root(const in6_addr &addr);
+
+// Whether addr is an IPv6 address this host has and a socket can bind (not
+// one still in duplicate address detection). Throws SysError.
+bool is_local_ipv6(const in6_addr &addr);
+
 // Whether addr may be an IPv4 root: not in 0.0.0.0/8, not multicast
 // (224.0.0.0/4), not 255.255.255.255 (the kernel refuses those with EINVAL).
 bool usable_ipv4root(in_addr addr);
@@ -84,6 +100,11 @@ bool is_local_ipv4(in_addr addr);
 // Throws SysError (EEXIST when dev has the address already).
 void add_ipv4_address(const std::string &dev, in_addr addr, int prefix, in_addr bcast,
                       const std::string &label);
+
+// Adds addr/prefix to the interface dev (rtnetlink, as `ip -6 addr add ...
+// nodad` does: usable at once, no duplicate address detection). Throws
+// SysError (EEXIST when dev has the address already).
+void add_ipv6_address(const std::string &dev, const in6_addr &addr, int prefix);
 
 // A failed name resolution; what() says why in a few words.
 class ResolveError : public std::runtime_error {

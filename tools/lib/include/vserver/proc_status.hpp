@@ -47,9 +47,14 @@ std::optional<in_addr> status_ipv4root(const StatusMap &status);
 // none). nullopt if absent or malformed.
 std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status);
 
-// netaddrs: every address the task is locked to, the first first (empty:
-// none). nullopt if absent (a kernel older than API 1.3) or malformed.
+// netaddrs: every IPv4 address the task is locked to, the first first
+// (empty: none). nullopt if absent (a kernel older than API 1.3) or
+// malformed.
 std::optional<std::vector<in_addr>> status_netaddrs(const StatusMap &status);
+
+// netaddrs: its IPv6 addresses (API 1.5), the first first. nullopt if absent
+// or malformed.
+std::optional<std::vector<in6_addr>> status_netaddrs6(const StatusMap &status);
 
 // CapBnd: the capability ceiling (hex, as the kernel prints it).
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status);
@@ -64,8 +69,9 @@ struct ProcessSample {
     bool has_times = false;    // false when stat could not be read
     std::uint64_t utime = 0;   // clock ticks, as stat gives them
     std::uint64_t stime = 0;
-    std::uint64_t starttime = 0; // since boot
-    std::vector<in_addr> addrs;  // netaddrs: (ipv4root: on older kernels); none: not locked
+    std::uint64_t starttime = 0;  // since boot
+    std::vector<in_addr> addrs;   // netaddrs: (ipv4root: on older kernels); none: not locked
+    std::vector<in6_addr> addrs6; // netaddrs:' IPv6 addresses
 };
 
 // The process PID (0: self) of the proc file system PROC; nullopt when its

@@ -17,7 +17,8 @@ struct ServerConf {
     // S_CONTEXT without leading zeros, IPROOTMASK as a prefix length and
     // IPROOTBCAST defaulted (both from IPROOTDEV's primary address).
     std::vector<std::pair<std::string_view, std::string>> values;
-    std::string ip;        // IPROOT as dotted quads separated by spaces ("": none)
+    std::string ip;        // IPROOT and IPROOT6: dotted quads, then IPv6 addresses (compressed),
+                           // separated by spaces ("": none)
     std::string flag_list; // S_FLAGS, comma-separated, as vserver-exec --flag takes it
 };
 

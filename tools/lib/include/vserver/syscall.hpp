@@ -84,17 +84,22 @@ bool kernel_knows_host_loopback();
 // Most addresses set_ipv4roots() takes (VX_NETSET_MAX).
 inline constexpr std::size_t max_ipv4roots = VX_NETSET_MAX;
 
-// Locks the caller like set_ipv4root() to a set of 1..max_ipv4roots
-// distinct addresses: a bind to 0.0.0.0 of TCP and UDP answers on each of
-// them, connections without a bind leave from the first. One address is
-// set_ipv4root(); more need VCMD_SET_NETSET (API 1.3: EINVAL before).
-// Throws SysError, std::invalid_argument for an empty or too long list.
+// Locks the caller like set_ipv4root() to a set of up to max_ipv4roots
+// distinct addresses, at least one of them IPv4: a bind to 0.0.0.0 (or ::)
+// of TCP and UDP answers on each of them of that family, connections
+// without a bind leave from the first of theirs. One address is
+// set_ipv4root(); more need VCMD_SET_NETSET (API 1.3: EINVAL before), IPv6
+// ones API 1.5 (EAFNOSUPPORT before). Throws SysError,
+// std::invalid_argument for a list without IPv4 address or too long.
 void set_ipv4roots(const std::vector<in_addr> &addrs, in_addr bcast = {},
-                   bool host_loopback = false);
+                   bool host_loopback = false, const std::vector<in6_addr> &addrs6 = {});
 
 // Whether the kernel takes more than one address (API 1.3); false also when
 // it lacks vserver support.
 bool kernel_knows_ipv4_sets();
+
+// Whether the kernel takes IPv6 addresses in a set (API 1.5).
+bool kernel_knows_ipv6_sets();
 
 // VCMD_GET_CONTEXT_INFO about pid (0: the caller).
 ContextInfo context_info(pid_t pid);

@@ -1,0 +1,228 @@
+#!/usr/bin/python3
+"""net6probe: one socket operation per step, for the guest tests of IPv6
+in an address set (tests/guest/cases/ipv6_sets.sh).  The family of each
+socket is that of its address: IPv6 when it has a colon (IPv4-mapped ones
+too), else IPv4.  Each step prints one line: an address, "ok", or the errno
+name of the call that failed (EADDRNOTAVAIL ...).
+
+    net6probe.py STEP [ARGS] [+ STEP [ARGS]]...
+
+  socket FAMILY TYPE [PROTO]   socket(): ok | ERRNO.  FAMILY inet|inet6,
+                               TYPE stream|dgram|raw, PROTO a number or
+                               tcp, udp, udplite, icmpv6, sctp, mptcp
+  bind tcp|udp ADDR [PORT] [v6only]
+                               bind: the local address | ERRNO
+  connect tcp|udp DEST PORT    an unbound socket connects (udp: and sends
+                               a datagram): its local address | ERRNO
+  sendto DEST PORT             an unbound UDP socket sends a datagram:
+                               ok | ERRNO
+  pktinfo SRC DEST PORT        an unbound UDP socket of DEST's family sends
+                               a datagram with an IPV6_PKTINFO naming SRC:
+                               ok | ERRNO
+  setopt NAME                  an IPv6 TCP socket, setsockopt(NAME, 1):
+                               ok | ERRNO (IPV6_TRANSPARENT, IPV6_FREEBIND,
+                               IP_TRANSPARENT)
+  answer tcp|udp ADDR PORT NAME [v6only]
+                               bind, listen, print "ready" (or ERRNO and
+                               exit), then answer each connection (each
+                               datagram) with NAME until killed
+  ask tcp|udp DEST PORT        connect (udp: and send) and print the answer
+                               (5 s at most): NAME | noanswer | ERRNO
+  peer tcp|udp ADDR PORT       bind, listen, print "ready", then the
+                               address of the first peer to connect or send
+                               (30 s at most): "peer ADDRESS" | "peer none"
+"""
+
+import errno
+import socket
+import struct
+import sys
+
+IPV6_TRANSPARENT = 75
+IPV6_FREEBIND = 78
+IP_TRANSPARENT = 19
+PROTOCOLS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP,
+             "udplite": 136, "icmpv6": socket.IPPROTO_ICMPV6, "sctp": 132,
+             "mptcp": 262}
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def errname(err):
+    return errno.errorcode.get(err.errno, str(err.errno))
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def kind_of(proto):
+    if proto == "tcp":
+        return socket.SOCK_STREAM
+    if proto == "udp":
+        return socket.SOCK_DGRAM
+    sys.exit(f"net6probe: expected tcp or udp, not {proto!r}")
+
+
+def new_socket(proto, addr, v6only=False):
+    sock = socket.socket(family_of(addr), kind_of(proto))
+    if v6only:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    if kind_of(proto) == socket.SOCK_STREAM:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
+def step_socket(args):
+    families = {"inet": socket.AF_INET, "inet6": socket.AF_INET6}
+    types = {"stream": socket.SOCK_STREAM, "dgram": socket.SOCK_DGRAM,
+             "raw": socket.SOCK_RAW}
+    proto = 0
+    if len(args) > 2:
+        proto = PROTOCOLS.get(args[2]) or int(args[2])
+    try:
+        socket.socket(families[args[0]], types[args[1]], proto).close()
+        say("ok")
+    except OSError as err:
+        say(errname(err))
+
+
+def step_bind(args):
+    port = int(args[2]) if len(args) > 2 else 0
+    try:
+        sock = new_socket(args[0], args[1], v6only="v6only" in args[3:])
+        sock.bind((args[1], port))
+        say(sock.getsockname()[0])
+        sock.close()
+    except OSError as err:
+        say(errname(err))
+
+
+def step_connect(args):
+    try:
+        sock = new_socket(args[0], args[1])
+        sock.settimeout(2)
+        sock.connect((args[1], int(args[2])))
+        if args[0] == "udp":
+            sock.send(b"x")
+        say(sock.getsockname()[0])
+        sock.close()
+    except OSError as err:
+        say(errname(err))
+
+
+def step_sendto(args):
+    try:
+        sock = new_socket("udp", args[0])
+        sock.sendto(b"x", (args[0], int(args[1])))
+        say("ok")
+        sock.close()
+    except OSError as err:
+        say(errname(err))
+
+
+def step_pktinfo(args):
+    src, dest, port = args[0], args[1], int(args[2])
+    try:
+        sock = socket.socket(family_of(dest), socket.SOCK_DGRAM)
+        info = struct.pack("16si", socket.inet_pton(socket.AF_INET6, src), 0)
+        sock.sendmsg([b"x"], [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO, info)],
+                     0, (dest, port))
+        say("ok")
+        sock.close()
+    except OSError as err:
+        say(errname(err))
+
+
+def step_setopt(args):
+    names = {"IPV6_TRANSPARENT": (socket.IPPROTO_IPV6, IPV6_TRANSPARENT),
+             "IPV6_FREEBIND": (socket.IPPROTO_IPV6, IPV6_FREEBIND),
+             "IP_TRANSPARENT": (socket.IPPROTO_IP, IP_TRANSPARENT)}
+    try:
+        sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        sock.setsockopt(*names[args[0]], 1)
+        say("ok")
+        sock.close()
+    except OSError as err:
+        say(errname(err))
+
+
+def bound(proto, addr, port, v6only=False):
+    sock = new_socket(proto, addr, v6only)
+    sock.bind((addr, port))
+    if proto == "tcp":
+        sock.listen(16)
+    return sock
+
+
+def step_answer(args):
+    proto, addr, port, name = args[0], args[1], int(args[2]), args[3]
+    try:
+        sock = bound(proto, addr, port, v6only="v6only" in args[4:])
+    except OSError as err:
+        say(errname(err))
+        sys.exit(1)
+    say("ready")
+    while True:
+        if proto == "tcp":
+            conn, _ = sock.accept()
+            conn.sendall(name.encode())
+            conn.close()
+        else:
+            _, peer = sock.recvfrom(512)
+            sock.sendto(name.encode(), peer)
+
+
+def step_ask(args):
+    proto, dest, port = args[0], args[1], int(args[2])
+    try:
+        sock = socket.socket(family_of(dest), kind_of(proto))
+        sock.settimeout(5)
+        # (UDP connected too, so that a port unreachable is ECONNREFUSED)
+        sock.connect((dest, port))
+        if proto == "udp":
+            sock.send(b"?")
+        say(sock.recv(512).decode() or "noanswer")
+    except socket.timeout:
+        say("noanswer")
+    except OSError as err:
+        say(errname(err))
+
+
+def step_peer(args):
+    proto, addr, port = args[0], args[1], int(args[2])
+    sock = bound(proto, addr, port)
+    sock.settimeout(30)
+    say("ready")
+    try:
+        if proto == "tcp":
+            conn, peer = sock.accept()
+            conn.close()
+        else:
+            _, peer = sock.recvfrom(512)
+        say(f"peer {peer[0]}")
+    except socket.timeout:
+        say("peer none")
+
+
+STEPS = {"socket": step_socket, "bind": step_bind, "connect": step_connect,
+         "sendto": step_sendto, "pktinfo": step_pktinfo, "setopt": step_setopt,
+         "answer": step_answer, "ask": step_ask, "peer": step_peer}
+
+
+def main(argv):
+    step = []
+    for word in argv + ["+"]:
+        if word != "+":
+            step.append(word)
+            continue
+        if not step or step[0] not in STEPS:
+            sys.exit(f"net6probe: unknown step {step[:1]}")
+        STEPS[step[0]](step[1:])
+        step = []
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
