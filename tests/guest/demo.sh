@@ -15,9 +15,9 @@ chmod 755 "$TEST_TMP"
 step "The kernel: $(uname -r), with vserver support"
 show 'grep -E "^(s_context|ipv4root|CapBnd)" /proc/self/status'
 
-step "The network: two addresses for two servers on a dummy interface"
+step "The network: a dummy interface for two servers, IPv4 and IPv6"
 ip link add eth0 type dummy && ip addr add 127.1.0.1/24 dev eth0 && ip link set eth0 up
-show "ip -4 -o addr show dev eth0"
+show "ip -br addr show dev eth0"
 
 step "vserver NAME build: two servers from one small system (busybox + httpd)"
 make_busybox_tree "$TEST_TMP/system"
@@ -27,21 +27,25 @@ echo "Hello from web1" >"$VSERVER_ROOTDIR/web1/var/www/index.html"
 echo "Hello from web2" >"$VSERVER_ROOTDIR/web2/var/www/index.html"
 set_conf web1 IPROOT 127.1.0.2
 set_conf web2 IPROOT 127.1.0.3
+set_conf web1 IPROOT6 2001:db8::2
+set_conf web2 IPROOT6 2001:db8::3
 set_conf web1 IPROOTDEV eth0
 set_conf web2 IPROOTDEV eth0
 show "grep -v '^#' $VSERVER_CONFDIR/web1.conf"
 show "cat $VSERVER_ROOTDIR/web1/etc/init.d/httpd  # the same in both: port 80 of every address"
 
-step "vserver NAME start: each gets its address, context and reduced root"
+step "vserver NAME start: each gets its addresses, context and reduced root"
 show "vserver web1 start"
 show "vserver web2 start"
 wait_http http://127.1.0.2/ && wait_http http://127.1.0.3/
-show "ip -4 -o addr show dev eth0"
-show "ss -ltn 'sport = :80'  # each a wildcard of its own server's addresses"
+show "ip -br addr show dev eth0"
+show "ss -ltn 'sport = :80'  # each [::]:80, a wildcard of its own server's addresses"
 
 step "Each address serves its own server's page"
 show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.1.0.2/\").read().decode().strip())'"
 show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.1.0.3/\").read().decode().strip())'"
+show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://[2001:db8::2]/\").read().decode().strip())'"
+show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://[2001:db8::3]/\").read().decode().strip())'"
 
 step "Each server's 127.0.0.1 is its own loopback, never the host's"
 show "vserver web1 exec wget -q -O - http://127.0.0.1/"
@@ -53,7 +57,7 @@ show "vserver-stat"
 show "ps ax | grep -c '[h]ttpd'  # plain ps in the host's context sees none"
 
 step "vserver web1 enter: a root shell inside, on its own terminal"
-show "printf 'hostname; tty; ps ax; cat /proc/self/status | grep -E \"^(s_context|ipv4root|netloopback)\"; ip link set lo down; exit\n' | vserver web1 enter"
+show "printf 'hostname; tty; ps ax; cat /proc/self/status | grep -E \"^(s_context|ipv4root|net)\"; ip link set lo down; exit\n' | vserver web1 enter"
 
 step "Root inside cannot reach the host: its kernel, its log, its init, other addresses"
 show "vserver web1 exec sh -c 'echo 0 >/proc/sys/kernel/randomize_va_space'; cat /proc/sys/kernel/randomize_va_space"
@@ -62,11 +66,12 @@ show "vserver web1 exec dmesg"
 show "vserver web1 exec cat /proc/1/cmdline"
 show "vserver web1 exec unshare -r true"
 show "vserver web1 exec httpd -f -p 127.1.0.3:8080  # web2's address"
+show "vserver web1 exec wget -q -O - http://[::1]/  # the host's IPv6 loopback"
 
 step "vserver NAME stop: services stopped, alias, namespace and cgroup gone"
 show "vserver web1 stop"
 show "vserver web2 stop"
 show "vservers status"
-show "ip -4 -o addr show dev eth0"
+show "ip -br addr show dev eth0"
 
 step "Done"
