@@ -71,21 +71,28 @@ S3_OVERLAP=("${srv[@]}")
 server 4603 $C $X3
 S3_OTHER=("${srv[@]}")
 
-# p6 WHAT EXPECTED [SERVER...] STEP...: net6probe STEP... (in the server
-# when a prefix of server() is given) prints EXPECTED, nothing on stderr,
-# status 0.
-p6() {
-	local what=$1 want=$2 prefix=()
-	shift 2
+# probe_cmd [SERVER...] STEP...: in $cmd, net6probe STEP... (in the server
+# when a prefix of server() is given).
+probe_cmd() {
+	cmd=()
 	if [ "$1" = chcontext ] || [ "$1" = chbind ]; then
 		while [ "$1" != -- ]; do
-			prefix+=("$1")
+			cmd+=("$1")
 			shift
 		done
-		prefix+=(--)
+		cmd+=(--)
 		shift
 	fi
-	check_run "$what" 0 "$want" "" "${prefix[@]}" python3 "$NET6PROBE" "$@"
+	cmd+=(python3 "$NET6PROBE" "$@")
+}
+
+# p6 WHAT EXPECTED [SERVER...] STEP...: that probe prints EXPECTED, nothing
+# on stderr, status 0.
+p6() {
+	local what=$1 want=$2
+	shift 2
+	probe_cmd "$@"
+	check_run "$what" 0 "$want" "" "${cmd[@]}"
 }
 
 # start NAME CMD...: CMD in the background, its
@@ -98,18 +105,12 @@ start() {
 	holders+=("$!")
 	until [ -s "$TEST_TMP/$name" ] || [ $SECONDS -ge $deadline ]; do sleep 0.05; done
 }
+# server_start NAME [SERVER...] STEP...: that probe, started as NAME.
 server_start() {
-	local name=$1 prefix=()
+	local name=$1
 	shift
-	if [ "$1" = chcontext ] || [ "$1" = chbind ]; then
-		while [ "$1" != -- ]; do
-			prefix+=("$1")
-			shift
-		done
-		prefix+=(--)
-		shift
-	fi
-	start "$name" "${prefix[@]}" python3 "$NET6PROBE" "$@"
+	probe_cmd "$@"
+	start "$name" "${cmd[@]}"
 }
 stop_all() {
 	local pid

@@ -123,20 +123,6 @@ bool usable_ipv6root(const in6_addr &addr) {
            !IN6_IS_ADDR_V4COMPAT(&addr);
 }
 
-bool is_local_ipv6(const in6_addr &addr) {
-    if (!usable_ipv6root(addr))
-        return false;
-    int fd = ::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        throw SysError(errno, "cannot create an IPv6 socket");
-    sockaddr_in6 sin6{};
-    sin6.sin6_family = AF_INET6;
-    sin6.sin6_addr = addr;
-    bool binds = ::bind(fd, reinterpret_cast<const sockaddr *>(&sin6), sizeof(sin6)) == 0;
-    ::close(fd);
-    return binds;
-}
-
 bool usable_ipv4root(in_addr addr) {
     std::uint32_t a = host_order(addr);
     return (a >> 24) != 0 && !IN_MULTICAST(a) && a != INADDR_BROADCAST;
@@ -211,6 +197,16 @@ struct AddressTest {
     bool connects = false;
 };
 
+// Whether a UDP socket of family binds to sa (the socket is closed again).
+bool binds(int family, const sockaddr *sa, socklen_t len) {
+    int fd = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        throw SysError(errno, "cannot create a socket");
+    bool ok = ::bind(fd, sa, len) == 0;
+    ::close(fd);
+    return ok;
+}
+
 AddressTest try_address(in_addr addr) {
     int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
@@ -228,6 +224,15 @@ AddressTest try_address(in_addr addr) {
 }
 
 } // namespace
+
+bool is_local_ipv6(const in6_addr &addr) {
+    if (!usable_ipv6root(addr))
+        return false;
+    sockaddr_in6 sin6{};
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_addr = addr;
+    return binds(AF_INET6, reinterpret_cast<const sockaddr *>(&sin6), sizeof(sin6));
+}
 
 bool is_local_ipv4(in_addr addr) {
     if (!usable_ipv4root(addr))
