@@ -17,7 +17,7 @@ show 'grep -E "^(s_context|ipv4root|CapBnd)" /proc/self/status'
 
 step "The network: a dummy interface for two servers, IPv4 and IPv6"
 ip link add eth0 type dummy && ip addr add 127.1.0.1/24 dev eth0 && ip link set eth0 up
-show "ip -br addr show dev eth0"
+show "ip -o addr show dev eth0 | awk '{ print \$3, \$4 }'"
 
 step "vserver NAME build: two servers from one small system (busybox + httpd)"
 make_busybox_tree "$TEST_TMP/system"
@@ -38,7 +38,7 @@ step "vserver NAME start: each gets its addresses, context and reduced root"
 show "vserver web1 start"
 show "vserver web2 start"
 wait_http http://127.1.0.2/ && wait_http http://127.1.0.3/
-show "ip -br addr show dev eth0"
+show "ip -o addr show dev eth0 | awk '{ print \$3, \$4 }'"
 show "ss -ltn 'sport = :80'  # each [::]:80, a wildcard of its own server's addresses"
 
 step "Each address serves its own server's page"
@@ -72,6 +72,6 @@ step "vserver NAME stop: services stopped, alias, namespace and cgroup gone"
 show "vserver web1 stop"
 show "vserver web2 stop"
 show "vservers status"
-show "ip -br addr show dev eth0"
+show "ip -o addr show dev eth0 | awk '{ print \$3, \$4 }'"
 
 step "Done"
