@@ -13,8 +13,8 @@
 
 #include <linux/types.h>
 
-/* 1.5: major in the upper 16 bits, minor in the lower 16 */
-#define VSERVER_VERSION		0x00010005
+/* 1.6: major in the upper 16 bits, minor in the lower 16 */
+#define VSERVER_VERSION		0x00010006
 
 /* Commands */
 #define VCMD_GET_VERSION	0	/* returns VSERVER_VERSION */
@@ -65,6 +65,17 @@ struct vcmd_new_s_context {
  */
 #define VX_LOOPBACK_NET		0x7ffe0000	/* 127.254.0.0 */
 #define VX_LOOPBACK_MASK	0xffff0000	/* /16 */
+
+/*
+ * Its ::1 (since 1.6), when its set holds an IPv6 address: the address
+ * fd76:7365:7276:6572::ID of a unique local prefix ("\xfd" "vserver"), made
+ * local on the host by one route, "ip -6 route add local
+ * fd76:7365:7276:6572::/64 dev lo" (vserver start adds it); without that
+ * route, ::1 stays out of the server's reach.  Only that server reaches it
+ * or binds it, it never comes from a network device, and a set may not
+ * name an address of the prefix.
+ */
+#define VX_LOOPBACK6_PREFIX	0xfd76736572766572ULL	/* the first 64 bits */
 
 struct vcmd_set_ipv4root {
 	__be32 addr;		/* the one IPv4 address, never 0 */
