@@ -214,6 +214,8 @@ TEST(Net, ParsesIpv6Addresses) {
     auto usable = [](const char *in) { return usable_ipv6root(*parse_ipv6(in)); };
     EXPECT_TRUE(usable("2001:db8::1"));
     EXPECT_TRUE(usable("fd00::1"));
+    EXPECT_FALSE(usable("fd76:7365:7276:6572::2a")); // a server's ::1
+    EXPECT_TRUE(usable("fd76:7365:7276:6573::2a"));
     EXPECT_FALSE(usable("::"));
     EXPECT_FALSE(usable("::1"));
     EXPECT_FALSE(usable("fe80::1"));

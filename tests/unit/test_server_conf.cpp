@@ -63,10 +63,14 @@ TEST(ServerConf, Ipv6Addresses) {
     EXPECT_EQ(problem("IPROOT=2001:db8::1"), "IPROOT needs an IPv4 address beside its IPv6 ones");
     EXPECT_EQ(problem("IPROOT=127.0.0.2\nIPROOT6=::1"),
               "IPROOT '::1' cannot be a server's address (::1, link-local, site-local, "
-              "multicast and IPv4-mapped addresses are not allowed)");
+              "multicast, IPv4-mapped and fd76:7365:7276:6572::/64 addresses are not allowed)");
     EXPECT_EQ(problem("IPROOT=\"127.0.0.2 fe80::1\""),
               "IPROOT 'fe80::1' cannot be a server's address (::1, link-local, site-local, "
-              "multicast and IPv4-mapped addresses are not allowed)");
+              "multicast, IPv4-mapped and fd76:7365:7276:6572::/64 addresses are not allowed)");
+    EXPECT_EQ(problem("IPROOT=127.0.0.2\nIPROOT6=fd76:7365:7276:6572::2a"),
+              "IPROOT 'fd76:7365:7276:6572::2a' cannot be a server's address (::1, link-local, "
+              "site-local, multicast, IPv4-mapped and fd76:7365:7276:6572::/64 addresses are "
+              "not allowed)");
     EXPECT_EQ(problem("IPROOT=\"127.0.0.2 2001:db8::zz\""),
               "IPROOT '2001:db8::zz' is not an IPv6 address");
     EXPECT_EQ(problem("IPROOT=127.0.0.2\nIPROOT6=127.0.0.3"),

@@ -105,7 +105,8 @@ Target resolve_target(const std::string &text) {
     if (auto addr6 = vserver::parse_ipv6(text)) {
         if (!vserver::usable_ipv6root(*addr6))
             vserver::die("%s cannot be in an address set (::, ::1, multicast, link-local, "
-                         "site-local and IPv4-mapped addresses are not allowed)",
+                         "site-local, IPv4-mapped and fd76:7365:7276:6572::/64 addresses "
+                         "are not allowed)",
                          text.c_str());
         if (!vserver::is_local_ipv6(*addr6))
             vserver::die("address %s is not configured on this host", text.c_str());

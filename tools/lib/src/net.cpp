@@ -1,6 +1,8 @@
 #include <vserver/net.hpp>
 #include <vserver/syscall.hpp>
 
+#include <linux/vserver.h>
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <bit>
@@ -23,6 +25,14 @@ namespace vserver {
 namespace {
 
 std::uint32_t host_order(in_addr addr) { return ntohl(addr.s_addr); }
+
+// An address of the prefix the kernel gives servers their ::1 from.
+bool is_server_loopback6(const in6_addr &addr) {
+    std::uint64_t prefix = 0;
+    for (int i = 0; i < 8; ++i)
+        prefix = prefix << 8 | addr.s6_addr[i];
+    return prefix == VX_LOOPBACK6_PREFIX;
+}
 
 // getent(1) of libc-bin, which every Debian system has.
 constexpr const char *getent_path = "/usr/bin/getent";
@@ -120,7 +130,7 @@ bool usable_ipv6root(const in6_addr &addr) {
     return !IN6_IS_ADDR_UNSPECIFIED(&addr) && !IN6_IS_ADDR_LOOPBACK(&addr) &&
            !IN6_IS_ADDR_MULTICAST(&addr) && !IN6_IS_ADDR_LINKLOCAL(&addr) &&
            !IN6_IS_ADDR_SITELOCAL(&addr) && !IN6_IS_ADDR_V4MAPPED(&addr) &&
-           !IN6_IS_ADDR_V4COMPAT(&addr);
+           !IN6_IS_ADDR_V4COMPAT(&addr) && !is_server_loopback6(addr);
 }
 
 bool usable_ipv4root(in_addr addr) {

@@ -189,8 +189,8 @@ ServerConf check_server_conf(std::string_view text) {
             bad("IPROOT " + quoted(text) + " is not an IPv6 address");
         if (!usable_ipv6root(*ip6))
             bad("IPROOT " + quoted(text) +
-                " cannot be a server's address (::1, link-local, site-local, multicast "
-                "and IPv4-mapped addresses are not allowed)");
+                " cannot be a server's address (::1, link-local, site-local, multicast, "
+                "IPv4-mapped and fd76:7365:7276:6572::/64 addresses are not allowed)");
         std::string normal = format_ipv6(*ip6);
         if (std::find(ips6.begin(), ips6.end(), normal) != ips6.end())
             bad("IPROOT lists " + normal + " twice");

@@ -41,8 +41,9 @@ std::optional<in6_addr> parse_ipv6(std::string_view text);
 std::string format_ipv6(const in6_addr &addr);
 
 // Whether addr may be in an address set: a unicast address outside ::1,
-// link-local fe80::/10, site-local fec0::/10 and the IPv4-mapped and
-// -compatible ranges (the kernel refuses those with EINVAL).
+// link-local fe80::/10, site-local fec0::/10, the IPv4-mapped and
+// -compatible ranges and the servers' own ::1 addresses
+// (VX_LOOPBACK6_PREFIX); the kernel refuses those with EINVAL.
 bool usable_ipv6root(const in6_addr &addr);
 
 // Whether addr is an IPv6 address this host has and a socket can bind (not
