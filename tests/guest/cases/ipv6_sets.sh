@@ -23,8 +23,10 @@
 #    set's IPv6 address (what the host's listener sees); IPV6_PKTINFO may
 #    not name another source (EINVAL), nor an IPv4-mapped one another IPv4
 #    source; IPV6_TRANSPARENT and IPV6_FREEBIND: EPERM;
-#  - ::1 and :: are the host's loopback: connect, sendto: ENETUNREACH; the
-#    host's listener on [::1] sees nothing; --host-loopback keeps it;
+#  - ::1 and :: are the host's loopback (without the route that gives a
+#    server a ::1 of its own, private_loopback6.sh): connect, sendto:
+#    ENETUNREACH; the host's listener on [::1] sees nothing;
+#    --host-loopback keeps it;
 #  - ::ffff:127.0.0.1 from a server's IPv6 socket reaches its own
 #    127.0.0.1, not the host's;
 #  - chbind's refusals of IPv6 addresses.
@@ -33,8 +35,9 @@
 # network card: no packet leaves it.
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
+# shellcheck source=../lib/net6.sh
+. "$(dirname "$0")/../lib/net6.sh"
 
-NET6PROBE=$(dirname "$0")/../lib/net6probe.py
 A=127.0.0.2
 B=127.0.0.3
 C=127.0.0.4
@@ -44,17 +47,7 @@ X3=2001:db8:76::3 # the host's, in no set
 X9=2001:db8:76::9 # the host's listeners
 PORT=4901
 NL=$'\n'
-holders=()
 
-# server N ADDR...: the command prefix that runs a command in context N,
-# locked to the ADDRs, in $srv.
-server() {
-	local ctx=$1
-	shift
-	srv=(chcontext --silent --ctx "$ctx" chbind --silent)
-	for a in "$@"; do srv+=(--ip "$a"); done
-	srv+=(--)
-}
 server 4601 $A $X1
 S1=("${srv[@]}")
 server 4602 $B $X2
@@ -71,52 +64,6 @@ S3_OVERLAP=("${srv[@]}")
 server 4603 $C $X3
 S3_OTHER=("${srv[@]}")
 
-# probe_cmd [SERVER...] STEP...: in $cmd, net6probe STEP... (in the server
-# when a prefix of server() is given).
-probe_cmd() {
-	cmd=()
-	if [ "$1" = chcontext ] || [ "$1" = chbind ]; then
-		while [ "$1" != -- ]; do
-			cmd+=("$1")
-			shift
-		done
-		cmd+=(--)
-		shift
-	fi
-	cmd+=(python3 "$NET6PROBE" "$@")
-}
-
-# p6 WHAT EXPECTED [SERVER...] STEP...: that probe prints EXPECTED, nothing
-# on stderr, status 0.
-p6() {
-	local what=$1 want=$2
-	shift 2
-	probe_cmd "$@"
-	check_run "$what" 0 "$want" "" "${cmd[@]}"
-}
-
-# start NAME CMD...: CMD in the background, its
-# output in $TEST_TMP/NAME; waits for its first line.
-start() {
-	local name=$1 deadline=$((SECONDS + 10))
-	shift
-	rm -f "$TEST_TMP/$name"
-	setsid "$@" </dev/null >"$TEST_TMP/$name" 2>&1 &
-	holders+=("$!")
-	until [ -s "$TEST_TMP/$name" ] || [ $SECONDS -ge $deadline ]; do sleep 0.05; done
-}
-# server_start NAME [SERVER...] STEP...: that probe, started as NAME.
-server_start() {
-	local name=$1
-	shift
-	probe_cmd "$@"
-	start "$name" "${cmd[@]}"
-}
-stop_all() {
-	local pid
-	for pid in "${holders[@]}"; do kill_anywhere "$pid"; done
-	holders=()
-}
 
 ip link add vx6 type dummy && ip link set vx6 up &&
 	for x in $X1 $X2 $X3 $X9; do ip -6 addr add $x/64 dev vx6 nodad || exit 1; done
@@ -260,7 +207,7 @@ stop_all
 check_run "chbind: IPv6 only is refused" 1 "" \
 	"chbind: at least one --ip address must be IPv4" chbind --ip $X1 true
 check_run "chbind: ::1 is refused" 1 "" \
-	"chbind: ::1 cannot be in an address set (::, ::1, multicast, link-local, site-local and IPv4-mapped addresses are not allowed)" \
+	"chbind: ::1 cannot be in an address set (::, ::1, multicast, link-local, site-local, IPv4-mapped and fd76:7365:7276:6572::/64 addresses are not allowed)" \
 	chbind --ip $A --ip ::1 true
 check_run "chbind: an IPv6 address this host lacks is refused" 1 "" \
 	"chbind: address 2001:db8:76::77 is not configured on this host" chbind --ip $A --ip 2001:db8:76::77 true

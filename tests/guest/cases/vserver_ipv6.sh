@@ -9,14 +9,16 @@
 #  - the same busybox httpd in both binds [::]:80: each server's IPv6 and
 #    IPv4 address is answered by that server, another IPv6 address of the
 #    host by nobody;
-#  - inside alpha, the host's ::1 is out of reach, a connection leaves from
-#    alpha's IPv6 address;
+#  - start made the servers' IPv6 loopback prefix local (one route on lo):
+#    inside alpha, ::1 is alpha's own (its httpd answers http://[::1]/),
+#    the host's [::1] listener is out of reach;
 #  - a server without IPv6 address gets no IPv6 socket (its httpd serves
 #    IPv4 as before);
 #  - refused, nothing left behind: ::1 or a link-local address in IPROOT6,
 #    an IPROOT of IPv6 addresses only, an IPv6 address twice, an IPv6
 #    address a running server has;
-#  - stop removes the server's IPv6 aliases, and only those.
+#  - stop removes the server's IPv6 aliases, and only those (the loopback
+#    route stays, as 127.0.0.0/8 does).
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 # shellcheck source=../lib/servers.sh
@@ -68,18 +70,28 @@ check_run "inside alpha: httpd's socket is an IPv6 wildcard" 0 ":::80" "" \
 	vserver alpha exec sh -c "netstat -ltn | awk '\$4 ~ /:80\$/ { print \$4 }'"
 
 # ---- inside alpha ----
-bg_start python3 -c "
+is "$(ip -6 route show table local to fd76:7365:7276:6572::/64 | awk '{ print $1, $2, $4 }')" \
+	"local fd76:7365:7276:6572::/64 lo" "start: the servers' IPv6 loopback prefix is local on lo"
+rm -f "$TEST_TMP/host6"
+setsid python3 -c "
 import socket, time
 s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('::1', $HOST_PORT)); s.listen(4)
 while True:
     c, peer = s.accept(); print(peer[0], flush=True); c.close()
-"
+" </dev/null >"$TEST_TMP/host6" 2>&1 &
 escape_track "$!"
 deadline=$((SECONDS + 10))
 until ss -ltnH "sport = :$HOST_PORT" | grep -q . || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+check_run "inside alpha: [::1] is alpha's own: its httpd answers" 0 "I am alpha" "" \
+	vserver alpha exec wget -q -O - "http://[::1]/"
 run vserver alpha exec wget -q -O - "http://[::1]:$HOST_PORT/"
-like "$rc $err" "^1 .*(unreachable|Network)" "inside alpha: the host's [::1]:$HOST_PORT is unreachable"
+like "$rc $err" "^1 .*(refused|Connection)" \
+	"inside alpha: [::1]:$HOST_PORT is alpha's, where nothing listens"
+python3 "$(dirname "$0")/../lib/net6probe.py" ask tcp ::1 $HOST_PORT >/dev/null
+deadline=$((SECONDS + 5))
+until [ -s "$TEST_TMP/host6" ] || [ $SECONDS -ge $deadline ]; do sleep 0.1; done
+is "$(cat "$TEST_TMP/host6")" "::1" "inside alpha: the host's [::1]:$HOST_PORT saw only the host's own test connection"
 check_run "inside alpha: its own [$XA]:80 answers" 0 "I am alpha" "" \
 	vserver alpha exec wget -q -O - "http://[$XA]/"
 check_run "inside alpha: beta's [$XB]:80 answers, as beta's IPv4 address does" 0 "I am beta" "" \
@@ -123,5 +135,7 @@ is "$rc" 0 "stop: alpha stops"
 is "$(host_leftovers alpha)$(addr6 $XA)" "" "stop: alpha's IPv6 alias, mount, cgroup and run files are gone"
 is "$(addr6 $XB | cut -d' ' -f1) | $(fetch "http://[$XB]/")" "$XB/128 | I am beta" \
 	"stop: beta keeps its IPv6 address and answers on it"
+is "$(ip -6 route show table local to fd76:7365:7276:6572::/64 | awk '{ print $1 }')" "local" \
+	"stop: the servers' IPv6 loopback route stays"
 
 escape_finish

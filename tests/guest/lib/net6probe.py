@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """net6probe: one socket operation per step, for the guest tests of IPv6
-in an address set (tests/guest/cases/ipv6_sets.sh).  The family of each
-socket is that of its address: IPv6 when it has a colon (IPv4-mapped ones
-too), else IPv4.  Each step prints one line: an address, "ok", or the errno
+in an address set (tests/guest/cases/ipv6_sets.sh, private_loopback6.sh).
+The family of each socket is that of its address: IPv6 when it has a colon
+(IPv4-mapped ones too), else IPv4.  Each step prints one line: an address, "ok", or the errno
 name of the call that failed (EADDRNOTAVAIL ...).
 
     net6probe.py STEP [ARGS] [+ STEP [ARGS]]...
@@ -31,6 +31,13 @@ name of the call that failed (EADDRNOTAVAIL ...).
   peer tcp|udp ADDR PORT       bind, listen, print "ready", then the
                                address of the first peer to connect or send
                                (30 s at most): "peer ADDRESS" | "peer none"
+  inject DEV PEER SRC DEST PORT
+                               an IPv6 UDP datagram "?" from SRC to
+                               DEST:PORT, as an Ethernet frame to PEER's
+                               address written to DEV (a packet socket:
+                               what a neighbour on the link could send;
+                               DEV and PEER: the two ends of a veth pair):
+                               ok | ERRNO
 """
 
 import errno
@@ -207,9 +214,42 @@ def step_peer(args):
         say("peer none")
 
 
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def step_inject(args):
+    dev, peer, port = args[0], args[1], int(args[4])
+    src = socket.inet_pton(socket.AF_INET6, args[2])
+    dest = socket.inet_pton(socket.AF_INET6, args[3])
+    payload = b"?"
+    udp = struct.pack("!HHHH", 40000, port, 8 + len(payload), 0) + payload
+    pseudo = src + dest + struct.pack("!IxxxB", len(udp), socket.IPPROTO_UDP)
+    udp = udp[:6] + struct.pack("!H", checksum(pseudo + udp) or 0xffff) + udp[8:]
+    ip6 = struct.pack("!IHBB", 6 << 28, len(udp), socket.IPPROTO_UDP, 64)
+    with open(f"/sys/class/net/{peer}/address") as f:
+        peer_mac = bytes.fromhex(f.read().strip().replace(":", ""))
+    with open(f"/sys/class/net/{dev}/address") as f:
+        own_mac = bytes.fromhex(f.read().strip().replace(":", ""))
+    frame = peer_mac + own_mac + struct.pack("!H", 0x86dd) + ip6 + src + dest + udp
+    try:
+        with socket.socket(socket.AF_PACKET, socket.SOCK_RAW) as sock:
+            sock.bind((dev, 0))
+            sock.send(frame)
+        say("ok")
+    except OSError as err:
+        say(errname(err))
+
+
 STEPS = {"socket": step_socket, "bind": step_bind, "connect": step_connect,
          "sendto": step_sendto, "pktinfo": step_pktinfo, "setopt": step_setopt,
-         "answer": step_answer, "ask": step_ask, "peer": step_peer}
+         "answer": step_answer, "ask": step_ask, "peer": step_peer,
+         "inject": step_inject}
 
 
 def main(argv):
