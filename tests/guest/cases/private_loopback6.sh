@@ -51,6 +51,8 @@ ip link add vx6 type dummy && ip link set vx6 up &&
 is "$?" 0 "setup: a dummy interface vx6 with $X1, $X2 and $X3"
 
 # ---- without the route ----
+# (a case before this one in the same boot may have left it: vserver start)
+ip -6 route del local $PREFIX dev lo table local 2>/dev/null
 is "$(ip -6 route show table local to $PREFIX)" "" "no route: the prefix is not local yet"
 p6 "no route: bind(::1) in a server: EADDRNOTAVAIL" "EADDRNOTAVAIL" "${S1[@]}" bind tcp ::1
 p6 "no route: connect(::1) and sendto(::1): ENETUNREACH" "ENETUNREACH${NL}ENETUNREACH" \
@@ -150,5 +152,7 @@ check_run "HOSTLOOPBACK: no netloopback address" 0 "netloopback:	" "" \
 check_run "a lock in the host context keeps the host's ::1" 0 "host" "" \
 	"${S3_HOSTCTX[@]}" python3 "$NET6PROBE" ask tcp ::1 $PORT
 stop_all
+ip link del vx6
+ip -6 route del local $PREFIX dev lo table local
 
 finish

@@ -21,7 +21,21 @@ name of the call that failed (EADDRNOTAVAIL ...).
                                ok | ERRNO
   setopt NAME                  an IPv6 TCP socket, setsockopt(NAME, 1):
                                ok | ERRNO (IPV6_TRANSPARENT, IPV6_FREEBIND,
-                               IP_TRANSPARENT)
+                               IP_TRANSPARENT; IPV6_HDRINCL: of a raw ICMPv6
+                               socket)
+  ping dgram|raw DEST          an ICMPv6 echo request from an unbound ping
+                               (dgram) or raw ICMPv6 socket, 3 s for the
+                               reply: "reply from SOURCE" | noreply | ERRNO
+  pingbound dgram|raw ADDR DEST
+                               the same after bind(ADDR): the bound address,
+                               then the reply (or ERRNO for the bind)
+  icmp TYPE DEST               a raw ICMPv6 socket sends a message of TYPE
+                               (128: echo request, 136: neighbour
+                               advertisement...): ok | ERRNO
+  watch DEST                   a raw ICMPv6 socket (the host's), print
+                               "ready", then "TYPE from SOURCE" for the
+                               first message to DEST other than an echo
+                               reply (10 s at most) | "none"
   answer tcp|udp ADDR PORT NAME [v6only]
                                bind, listen, print "ready" (or ERRNO and
                                exit), then answer each connection (each
@@ -48,6 +62,9 @@ import sys
 IPV6_TRANSPARENT = 75
 IPV6_FREEBIND = 78
 IP_TRANSPARENT = 19
+IPV6_HDRINCL = 36
+ICMPV6_ECHO_REQUEST = 128
+ICMPV6_ECHO_REPLY = 129
 PROTOCOLS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP,
              "udplite": 136, "icmpv6": socket.IPPROTO_ICMPV6, "sctp": 132,
              "mptcp": 262}
@@ -146,9 +163,14 @@ def step_pktinfo(args):
 def step_setopt(args):
     names = {"IPV6_TRANSPARENT": (socket.IPPROTO_IPV6, IPV6_TRANSPARENT),
              "IPV6_FREEBIND": (socket.IPPROTO_IPV6, IPV6_FREEBIND),
-             "IP_TRANSPARENT": (socket.IPPROTO_IP, IP_TRANSPARENT)}
+             "IP_TRANSPARENT": (socket.IPPROTO_IP, IP_TRANSPARENT),
+             "IPV6_HDRINCL": (socket.IPPROTO_IPV6, IPV6_HDRINCL)}
     try:
-        sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        if args[0] == "IPV6_HDRINCL":
+            sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                                 socket.IPPROTO_ICMPV6)
+        else:
+            sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
         sock.setsockopt(*names[args[0]], 1)
         say("ok")
         sock.close()
@@ -214,6 +236,83 @@ def step_peer(args):
         say("peer none")
 
 
+def icmp_socket(kind):
+    kinds = {"dgram": socket.SOCK_DGRAM, "raw": socket.SOCK_RAW}
+    return socket.socket(socket.AF_INET6, kinds[kind], socket.IPPROTO_ICMPV6)
+
+
+def echo_reply(sock):
+    """The source of the echo reply to our request, or "noreply"."""
+    sock.settimeout(3)
+    try:
+        while True:
+            data, peer = sock.recvfrom(1500)
+            if data and data[0] == ICMPV6_ECHO_REPLY:
+                return f"reply from {peer[0]}"
+    except socket.timeout:
+        return "noreply"
+
+
+def step_ping(args):
+    try:
+        with icmp_socket(args[0]) as sock:
+            # (the kernel fills in the checksum, and the id of ping sockets)
+            sock.sendto(struct.pack("!BBHHH", ICMPV6_ECHO_REQUEST, 0, 0, 7, 1),
+                        (args[1], 0))
+            say(echo_reply(sock))
+    except OSError as err:
+        say(errname(err))
+
+
+def step_pingbound(args):
+    try:
+        sock = icmp_socket(args[0])
+        sock.bind((args[1], 0))
+    except OSError as err:
+        say(errname(err))
+        return
+    with sock:
+        say(sock.getsockname()[0])
+        try:
+            sock.sendto(struct.pack("!BBHHH", ICMPV6_ECHO_REQUEST, 0, 0, 7, 1),
+                        (args[2], 0))
+            say(echo_reply(sock))
+        except OSError as err:
+            say(errname(err))
+
+
+def step_icmp(args):
+    icmp_type, dest = int(args[0]), args[1]
+    # A neighbour advertisement's shape: flags, then a target address.
+    body = struct.pack("!BBHI", icmp_type, 0, 0, 0x20000000) + \
+        socket.inet_pton(socket.AF_INET6, dest)
+    try:
+        with icmp_socket("raw") as sock:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+            sock.sendto(body, (dest, 0))
+        say("ok")
+    except OSError as err:
+        say(errname(err))
+
+
+def step_watch(args):
+    dest = socket.inet_pton(socket.AF_INET6, args[0])
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
+    sock.settimeout(10)
+    say("ready")
+    try:
+        while True:
+            data, ancillary, _, peer = sock.recvmsg(1500, 256)
+            to = [c[2][:16] for c in ancillary
+                  if c[0] == socket.IPPROTO_IPV6 and c[1] == socket.IPV6_PKTINFO]
+            if data and data[0] != ICMPV6_ECHO_REPLY and to == [dest]:
+                say(f"{data[0]} from {peer[0]}")
+                return
+    except socket.timeout:
+        say("none")
+
+
 def checksum(data):
     if len(data) % 2:
         data += b"\0"
@@ -249,7 +348,8 @@ def step_inject(args):
 STEPS = {"socket": step_socket, "bind": step_bind, "connect": step_connect,
          "sendto": step_sendto, "pktinfo": step_pktinfo, "setopt": step_setopt,
          "answer": step_answer, "ask": step_ask, "peer": step_peer,
-         "inject": step_inject}
+         "inject": step_inject, "ping": step_ping, "pingbound": step_pingbound,
+         "icmp": step_icmp, "watch": step_watch}
 
 
 def main(argv):
