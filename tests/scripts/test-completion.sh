@@ -111,7 +111,7 @@ check "rebootmgr: server names" "mail web" \
 	"$(VSERVER_CONFDIR=$T/etc comp "$C/rebootmgr" _rebootmgr rebootmgr --foreground '')"
 check "rebootmgr: no options after a name" "" \
 	"$(VSERVER_CONFDIR=$T/etc comp "$C/rebootmgr" _rebootmgr rebootmgr web --f)"
-check "vsyslogd options" "--rate --root" "$(comp "$C/vsyslogd" _vsyslogd vsyslogd --r)"
+check "vsyslogd options" "--root --rate" "$(comp "$C/vsyslogd" _vsyslogd vsyslogd --r)"
 check "vsyslogd: server names" "mail web" \
 	"$(VSERVER_CONFDIR=$T/etc comp "$C/vsyslogd" _vsyslogd vsyslogd --stop '')"
 check "vsyslogd: nothing after the name" "" \
