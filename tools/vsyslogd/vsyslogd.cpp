@@ -669,18 +669,18 @@ int main(int argc, char *argv[]) {
     int pid_fd = lock_pidfile(pidfile, name);
     cleanup.pidfile = pidfile;
     cleanup.locked = true;
-    Relay relay(name, target, rate);
-    // A host whose syslog does not run (yet): the messages are counted as
-    // lost, and the count is logged once it takes messages.
-    if (!relay.connect_target())
-        vserver::warn("cannot reach the host's syslog at %s (yet): %s", target.c_str(),
-                      std::strerror(errno));
     Place place = open_place(*root);
     cleanup.place = &place;
     struct stat sock_st;
     int in = bind_socket(place, sock_st);
     cleanup.sock = sock_st;
     cleanup.bound = true;
+    Relay relay(name, target, rate);
+    // A host whose syslog does not run (yet): the messages are counted as
+    // lost, and the count is logged once it takes messages.
+    if (!relay.connect_target())
+        vserver::warn("cannot reach the host's syslog at %s (yet): %s", target.c_str(),
+                      std::strerror(errno));
     write_pidfile(pid_fd, pidfile, sock_st);
 
     if (ready_fd >= 0) {
