@@ -12,7 +12,7 @@ if [ -n "${2:-}" ]; then PATH=$2:$PATH; fi
 command -v reducecap >/dev/null || skip "no reducecap built or on PATH for the capability names"
 for cmd in chcontext reducecap vkill vps vpstree vtop vserver-stat chbind \
 	vserver-lock-service rebootmgr vreboot vserver vservers vrpm newvserver \
-	vserver-exec; do
+	vserver-exec vsyslogd; do
 	run bash -c 'set -eu; source "$1"; complete -p "$2"' sh "$C/$cmd" "$cmd"
 	check "$cmd loads and registers" "0|" "$RC|$ERR"
 	case $OUT in
@@ -111,6 +111,11 @@ check "rebootmgr: server names" "mail web" \
 	"$(VSERVER_CONFDIR=$T/etc comp "$C/rebootmgr" _rebootmgr rebootmgr --foreground '')"
 check "rebootmgr: no options after a name" "" \
 	"$(VSERVER_CONFDIR=$T/etc comp "$C/rebootmgr" _rebootmgr rebootmgr web --f)"
+check "vsyslogd options" "--root --rate" "$(comp "$C/vsyslogd" _vsyslogd vsyslogd --r)"
+check "vsyslogd: server names" "mail web" \
+	"$(VSERVER_CONFDIR=$T/etc comp "$C/vsyslogd" _vsyslogd vsyslogd --stop '')"
+check "vsyslogd: nothing after the name" "" \
+	"$(VSERVER_CONFDIR=$T/etc comp "$C/vsyslogd" _vsyslogd vsyslogd web '')"
 check "vreboot options" "--socket" "$(comp "$C/vreboot" _vreboot vreboot --s)"
 run bash -c 'source "$1"; complete -p vhalt' sh "$C/vreboot"
 check "the vreboot completion serves vhalt" "complete -F _vreboot vhalt" "$OUT"
@@ -137,6 +142,7 @@ check "vserver build --from: directories" "$T/pkg/sub" \
 	"$(comp "$C/vserver" _vserver vserver web1 build --from "$T/pkg/s")"
 check "vserver exec: a command" "true" \
 	"$(comp "$C/vserver" _vserver vserver web1 exec tru | tr ' ' '\n' | grep -x true | sort -u)"
+check "vserver check options" "--init --update" "$(comp "$C/vserver" _vserver vserver web1 check '')"
 check "vserver: nothing after start" "" "$(comp "$C/vserver" _vserver vserver web1 start '')"
 check "vservers" "start stop status --help --version" \
 	"$(comp "$C/vservers" _vservers vservers '')"

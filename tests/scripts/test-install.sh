@@ -32,12 +32,12 @@ for f in sbin/vps sbin/vpstree sbin/vtop sbin/vserver-stat \
 	lib/systemd/system/vservers.service lib/systemd/system/vserver@.service \
 	share/man/man8/vserver.8 \
 	share/man/man8/vservers.8 share/man/man8/vrpm.8 share/man/man8/newvserver.8 \
-	share/man/man8/vserver-exec.8; do
+	share/man/man8/vserver-exec.8 share/man/man8/vsyslogd.8 etc/vserver/aide.conf; do
 	[ -f "$X/$f" ] || missing="$missing $f"
 done
 for c in chcontext reducecap vkill vps vpstree vtop vserver-stat chbind \
 	vserver-lock-service rebootmgr vreboot vhalt vserver vservers vrpm newvserver \
-	vserver-exec; do
+	vserver-exec vsyslogd; do
 	[ -f "$X/share/bash-completion/completions/$c" ] ||
 		missing="$missing completions/$c"
 done

@@ -10,7 +10,7 @@ M=$SRCROOT/man
 for page in chcontext.8 reducecap.8 vkill.8 vps.8 vpstree.8 vtop.8 \
 	vserver-stat.8 vserver.2 chbind.8 vserver-lock-service.8 \
 	rebootmgr.8 vreboot.8 vserver.8 vservers.8 vrpm.8 newvserver.8 \
-	vserver-exec.8; do
+	vserver-exec.8 vsyslogd.8; do
 	if [ ! -f "$M/$page" ]; then
 		fail "$page is missing"
 		continue

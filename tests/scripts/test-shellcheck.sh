@@ -23,7 +23,7 @@ run shellcheck -x testlib.sh test-*.sh
 check "tests" "0|" "$RC|$OUT$ERR"
 cd "$SRCROOT/completion"
 run shellcheck -s bash -x chcontext reducecap vkill vps vpstree vtop vserver-stat \
-	vserver vservers vrpm newvserver vserver-exec
+	vserver vservers vrpm newvserver vserver-exec vsyslogd
 check "bash completions" "0|" "$RC|$OUT$ERR"
 run shellcheck -s bash -x chbind vserver-lock-service
 check "bash completions of chbind and vserver-lock-service" "0|" "$RC|$OUT$ERR"

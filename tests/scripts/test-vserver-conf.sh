@@ -158,6 +158,7 @@ bad "IPROOTDEV without IPROOT" "IPROOTDEV is set but IPROOT is not" "IPROOTDEV=l
 bad "HOSTLOOPBACK not yes or no" "HOSTLOOPBACK must be yes or no, not 'true'" \
 	"IPROOT=192.0.2.10" "HOSTLOOPBACK=true"
 bad "HOSTLOOPBACK=yes without IPROOT" "HOSTLOOPBACK=yes needs IPROOT" "HOSTLOOPBACK=yes"
+bad "SYSLOG not host or server" "SYSLOG must be host or server, not 'yes'" "SYSLOG=yes"
 bad "IPROOTDEV missing" "IPROOTDEV 'nosuchdev0' is not a network interface of this host" \
 	"IPROOT=192.0.2.10" "IPROOTDEV=nosuchdev0"
 bad "ULIMIT with a command" \
@@ -199,6 +200,7 @@ good "the seed's example" "IPROOT=192.0.2.10" "IPROOTDEV=lo" "IPROOTMASK=255.255
 	"S_DOMAINNAME=example" "S_HOSTNAME=www.example.org" "S_NICE=-5" \
 	'S_FLAGS="lock sched nproc private fakeinit"' 'ULIMIT="-H -u 1000"'
 good "HOSTLOOPBACK=yes with IPROOT" "IPROOT=192.0.2.10" "HOSTLOOPBACK=yes"
+good "SYSLOG=server" "SYSLOG=server"
 good "quotes, export, comments, blanks" "  # indented comment" "" \
 	"export ONBOOT='no'" "S_NICE=19 # lowest" "S_CAPS='net_raw,sys_time'" "	IPROOTMASK=24"
 

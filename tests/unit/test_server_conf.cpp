@@ -95,6 +95,9 @@ TEST(ServerConf, BadValues) {
     EXPECT_EQ(problem("HOSTLOOPBACK=yes"), "HOSTLOOPBACK=yes needs IPROOT");
     EXPECT_EQ(problem("HOSTLOOPBACK=no"), "");
     EXPECT_EQ(problem("IPROOT=127.0.0.2\nHOSTLOOPBACK=yes"), "");
+    EXPECT_EQ(problem("SYSLOG=Host"), "SYSLOG must be host or server, not 'Host'");
+    EXPECT_EQ(problem("SYSLOG=host"), "");
+    EXPECT_EQ(problem("SYSLOG=server"), "");
     EXPECT_EQ(problem("S_CONTEXT=49152"),
               "S_CONTEXT must be a context id from 2 to 49151, not '49152'");
     EXPECT_EQ(problem("S_CONTEXT=-5"), "S_CONTEXT must be a context id from 2 to 49151, not '-5'");

@@ -126,6 +126,7 @@ const std::vector<std::string_view> server_conf_keys = {
     "S_CAPS",     "S_CONTEXT", "S_DOMAINNAME", "S_HOSTNAME",   "S_NICE",
     "S_FLAGS",    "ULIMIT",    "MEMORY_MAX",   "MEMORY_HIGH",  "CPU_MAX",
     "CPU_WEIGHT", "PIDS_MAX",  "IO_WEIGHT",    "HOSTLOOPBACK", "IPROOT6",
+    "SYSLOG",
 };
 
 std::optional<std::string> server_conf_problem(std::string_view text) {

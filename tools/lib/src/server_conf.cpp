@@ -214,6 +214,9 @@ ServerConf check_server_conf(std::string_view text) {
         if (!yes_no.empty() && yes_no != "yes" && yes_no != "no")
             bad(std::string(key) + " must be yes or no, not " + quoted(yes_no));
     }
+    const std::string &syslog = value("SYSLOG");
+    if (!syslog.empty() && syslog != "host" && syslog != "server")
+        bad("SYSLOG must be host or server, not " + quoted(syslog));
     check_context(value("S_CONTEXT"));
     check_nice(value("S_NICE"));
     conf.flag_list = check_flags(value("S_FLAGS"));
