@@ -94,7 +94,7 @@ TEST(ProcStatus, Netaddrs) {
         if (!list)
             return std::string("none");
         std::string out = "[";
-        for (in_addr addr : *list)
+        for (in_addr addr : list->ipv4)
             out += (out.size() > 1 ? "," : "") + format_ipv4(addr);
         return out + "]";
     };
@@ -113,15 +113,14 @@ TEST(ProcStatus, Netaddrs) {
 TEST(ProcStatus, NetaddrsOfBothFamilies) {
     const char *text = "netaddrs:\t127.0.0.2 2001:db8::1 2001:db8::2\n";
     auto addrs = status_netaddrs(parse_proc_status(text));
-    auto addrs6 = status_netaddrs6(parse_proc_status(text));
-    ASSERT_TRUE(addrs && addrs6);
-    ASSERT_EQ(addrs->size(), 1u);
-    EXPECT_EQ(format_ipv4(addrs->front()), "127.0.0.2");
-    ASSERT_EQ(addrs6->size(), 2u);
-    EXPECT_EQ(format_ipv6((*addrs6)[0]), "2001:db8::1");
-    EXPECT_EQ(format_ipv6((*addrs6)[1]), "2001:db8::2");
-    EXPECT_FALSE(status_netaddrs6(parse_proc_status("netaddrs:\t2001:db8::zz\n")));
-    EXPECT_TRUE(status_netaddrs6(parse_proc_status("netaddrs:\t127.0.0.2\n"))->empty());
+    ASSERT_TRUE(addrs);
+    ASSERT_EQ(addrs->ipv4.size(), 1u);
+    EXPECT_EQ(format_ipv4(addrs->ipv4.front()), "127.0.0.2");
+    ASSERT_EQ(addrs->ipv6.size(), 2u);
+    EXPECT_EQ(format_ipv6(addrs->ipv6[0]), "2001:db8::1");
+    EXPECT_EQ(format_ipv6(addrs->ipv6[1]), "2001:db8::2");
+    EXPECT_FALSE(status_netaddrs(parse_proc_status("netaddrs:\t2001:db8::zz\n")));
+    EXPECT_TRUE(status_netaddrs(parse_proc_status("netaddrs:\t127.0.0.2\n"))->ipv6.empty());
 }
 
 TEST(ProcStatus, TolerantLineHandling) {

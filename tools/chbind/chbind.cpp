@@ -166,8 +166,12 @@ std::optional<Lock> current_lock() {
         vserver::StatusMap status = vserver::read_proc_status();
         if (auto root = vserver::status_ipv4root(status)) {
             Lock lock;
-            lock.addrs = vserver::status_netaddrs(status).value_or(std::vector{*root});
-            lock.addrs6 = vserver::status_netaddrs6(status).value_or(std::vector<in6_addr>{});
+            if (auto addrs = vserver::status_netaddrs(status)) {
+                lock.addrs = std::move(addrs->ipv4);
+                lock.addrs6 = std::move(addrs->ipv6);
+            } else {
+                lock.addrs = {*root};
+            }
             if (root->s_addr == 0)
                 lock.addrs.clear();
             lock.bcast = vserver::status_ipv4root_bcast(status).value_or(in_addr{});

@@ -119,12 +119,12 @@ std::optional<ProcessSample> read_process(pid_t pid, std::string_view proc) {
     sample.ctx = status_s_context(status);
     sample.vsz_kib = kib_value(status, "VmSize");
     sample.rss_kib = kib_value(status, "VmRSS");
-    if (auto addrs = status_netaddrs(status))
-        sample.addrs = std::move(*addrs);
-    if (auto addrs6 = status_netaddrs6(status))
-        sample.addrs6 = std::move(*addrs6);
-    else if (auto root = status_ipv4root(status); root && root->s_addr != INADDR_ANY)
+    if (auto addrs = status_netaddrs(status)) {
+        sample.addrs = std::move(addrs->ipv4);
+        sample.addrs6 = std::move(addrs->ipv6);
+    } else if (auto root = status_ipv4root(status); root && root->s_addr != INADDR_ANY) {
         sample.addrs.push_back(*root);
+    }
     if (auto stat_text = read_file(dir + "/stat"))
         sample.has_times = parse_stat_times(*stat_text, sample);
     return sample;
@@ -181,44 +181,24 @@ std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status) {
     return value ? parse_ipv4(*value) : std::nullopt;
 }
 
-namespace {
-
-// The words of netaddrs: IPv4 ones into addrs, IPv6 ones into addrs6. False
-// when a word is neither.
-bool split_netaddrs(std::string_view rest, std::vector<in_addr> &addrs,
-                    std::vector<in6_addr> &addrs6) {
+std::optional<NetAddrs> status_netaddrs(const StatusMap &status) {
+    const std::string *value = find(status, "netaddrs");
+    if (!value)
+        return std::nullopt;
+    NetAddrs addrs;
+    std::string_view rest = *value;
     while (!rest.empty()) {
         std::size_t end = rest.find(' ');
         std::string_view word = rest.substr(0, end);
         if (std::optional<in_addr> addr = parse_ipv4(word))
-            addrs.push_back(*addr);
+            addrs.ipv4.push_back(*addr);
         else if (std::optional<in6_addr> addr6 = parse_ipv6(word))
-            addrs6.push_back(*addr6);
+            addrs.ipv6.push_back(*addr6);
         else
-            return false;
+            return std::nullopt;
         rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
     }
-    return true;
-}
-
-} // namespace
-
-std::optional<std::vector<in_addr>> status_netaddrs(const StatusMap &status) {
-    const std::string *value = find(status, "netaddrs");
-    std::vector<in_addr> addrs;
-    std::vector<in6_addr> addrs6;
-    if (!value || !split_netaddrs(*value, addrs, addrs6))
-        return std::nullopt;
     return addrs;
-}
-
-std::optional<std::vector<in6_addr>> status_netaddrs6(const StatusMap &status) {
-    const std::string *value = find(status, "netaddrs");
-    std::vector<in_addr> addrs;
-    std::vector<in6_addr> addrs6;
-    if (!value || !split_netaddrs(*value, addrs, addrs6))
-        return std::nullopt;
-    return addrs6;
 }
 
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status) {

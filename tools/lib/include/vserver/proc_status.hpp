@@ -47,14 +47,15 @@ std::optional<in_addr> status_ipv4root(const StatusMap &status);
 // none). nullopt if absent or malformed.
 std::optional<in_addr> status_ipv4root_bcast(const StatusMap &status);
 
-// netaddrs: every IPv4 address the task is locked to, the first first
-// (empty: none). nullopt if absent (a kernel older than API 1.3) or
-// malformed.
-std::optional<std::vector<in_addr>> status_netaddrs(const StatusMap &status);
+// The addresses a task is locked to, by family, each list first first.
+struct NetAddrs {
+    std::vector<in_addr> ipv4;
+    std::vector<in6_addr> ipv6; // API 1.5
+};
 
-// netaddrs: its IPv6 addresses (API 1.5), the first first. nullopt if absent
-// or malformed.
-std::optional<std::vector<in6_addr>> status_netaddrs6(const StatusMap &status);
+// netaddrs: (both empty: not locked). nullopt if absent (a kernel older than
+// API 1.3) or malformed.
+std::optional<NetAddrs> status_netaddrs(const StatusMap &status);
 
 // CapBnd: the capability ceiling (hex, as the kernel prints it).
 std::optional<std::uint64_t> status_cap_bnd(const StatusMap &status);
@@ -71,7 +72,7 @@ struct ProcessSample {
     std::uint64_t stime = 0;
     std::uint64_t starttime = 0;  // since boot
     std::vector<in_addr> addrs;   // netaddrs: (ipv4root: on older kernels); none: not locked
-    std::vector<in6_addr> addrs6; // netaddrs:' IPv6 addresses
+    std::vector<in6_addr> addrs6; // the IPv6 addresses of netaddrs:
 };
 
 // The process PID (0: self) of the proc file system PROC; nullopt when its
