@@ -501,48 +501,6 @@ void write_pidfile(int fd, const std::string &file, const struct stat &sock) {
     vserver::exit_success();
 }
 
-// Forks; the parent waits until the child says it is ready (then exits 0)
-// or dies (then exits with its status, its messages already on stderr).
-int daemonize() {
-    int ready[2];
-    if (::pipe2(ready, O_CLOEXEC) < 0)
-        vserver::die_errno("cannot create a pipe");
-    std::fflush(stdout);
-    std::fflush(stderr);
-    pid_t child = ::fork();
-    if (child < 0)
-        vserver::die_errno("cannot fork");
-    if (child > 0) {
-        ::close(ready[1]);
-        char byte;
-        ssize_t n;
-        do {
-            n = ::read(ready[0], &byte, 1);
-        } while (n < 0 && errno == EINTR);
-        if (n == 1)
-            std::exit(0);
-        int status = 0;
-        while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-        }
-        std::exit(WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1);
-    }
-    ::close(ready[0]);
-    if (::setsid() < 0)
-        vserver::die_errno("setsid");
-    return ready[1];
-}
-
-void detach_stdio() {
-    int fd = ::open("/dev/null", O_RDWR);
-    if (fd < 0)
-        return;
-    ::dup2(fd, 0);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    if (fd > 2)
-        ::close(fd);
-}
-
 // The socket and the pid file of a relay that could not start.
 struct Cleanup {
     const Place *place = nullptr;
@@ -645,7 +603,7 @@ int main(int argc, char *argv[]) {
 
     int ready_fd = -1;
     if (!foreground)
-        ready_fd = daemonize();
+        ready_fd = vserver::daemonize();
     ::umask(022);
     if (::chdir("/") < 0)
         vserver::die_errno("cannot change to /");
@@ -684,7 +642,7 @@ int main(int argc, char *argv[]) {
     write_pidfile(pid_fd, pidfile, sock_st);
 
     if (ready_fd >= 0) {
-        detach_stdio();
+        vserver::detach_stdio();
         char byte = 1;
         (void)!::write(ready_fd, &byte, 1);
         ::close(ready_fd);

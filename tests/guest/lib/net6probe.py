@@ -253,15 +253,25 @@ def echo_reply(sock):
         return "noreply"
 
 
-def step_ping(args):
+def ping(sock, dest):
+    """One echo request to DEST: prints the reply's source, or ERRNO."""
     try:
-        with icmp_socket(args[0]) as sock:
-            # (the kernel fills in the checksum, and the id of ping sockets)
-            sock.sendto(struct.pack("!BBHHH", ICMPV6_ECHO_REQUEST, 0, 0, 7, 1),
-                        (args[1], 0))
-            say(echo_reply(sock))
+        # (the kernel fills in the checksum, and the id of ping sockets)
+        sock.sendto(struct.pack("!BBHHH", ICMPV6_ECHO_REQUEST, 0, 0, 7, 1),
+                    (dest, 0))
+        say(echo_reply(sock))
     except OSError as err:
         say(errname(err))
+
+
+def step_ping(args):
+    try:
+        sock = icmp_socket(args[0])
+    except OSError as err:
+        say(errname(err))
+        return
+    with sock:
+        ping(sock, args[1])
 
 
 def step_pingbound(args):
@@ -273,12 +283,7 @@ def step_pingbound(args):
         return
     with sock:
         say(sock.getsockname()[0])
-        try:
-            sock.sendto(struct.pack("!BBHHH", ICMPV6_ECHO_REQUEST, 0, 0, 7, 1),
-                        (args[2], 0))
-            say(echo_reply(sock))
-        except OSError as err:
-            say(errname(err))
+        ping(sock, args[2])
 
 
 def step_icmp(args):

@@ -3,6 +3,7 @@
 
 #include <vserver/caps.hpp>
 #include <vserver/cli.hpp>
+#include <vserver/daemon.hpp>
 #include <vserver/flags.hpp>
 #include <vserver/net.hpp>
 #include <vserver/parse.hpp>
