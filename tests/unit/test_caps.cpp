@@ -176,7 +176,7 @@ TEST(Caps, FormatParseRoundTrip) {
     // The names in a formatted full mask are all the names, in order.
     std::string all;
     for (const auto &k : known_caps)
-        all += (all.empty() ? "" : ",") + std::string(k.name);
+        all.append(all.empty() ? "" : ",").append(k.name);
     if (cap_last() == 40) {
         EXPECT_EQ(format_caps(cap_all_mask()), all);
     }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -22,7 +23,10 @@ public:
         char tmpl[] = "/tmp/vserver-paths-XXXXXX";
         path_ = ::mkdtemp(tmpl);
     }
-    ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+    ~TempDir() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
     const std::string &path() const { return path_; }
     void write(const std::string &name, const std::string &text) const {
         std::ofstream(path_ + "/" + name) << text;

@@ -95,7 +95,7 @@ TEST(ProcStatus, Netaddrs) {
             return std::string("none");
         std::string out = "[";
         for (in_addr addr : list->ipv4)
-            out += (out.size() > 1 ? "," : "") + format_ipv4(addr);
+            out.append(out.size() > 1 ? "," : "").append(format_ipv4(addr));
         return out + "]";
     };
     EXPECT_EQ(addrs("netaddrs:\t127.0.0.2 127.0.0.3\n"), "[127.0.0.2,127.0.0.3]");

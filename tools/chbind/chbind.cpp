@@ -147,7 +147,7 @@ struct Lock {
 std::string addresses(const Lock &lock) {
     std::string text = vserver::format_ipv4_list(lock.addrs);
     for (const in6_addr &addr : lock.addrs6)
-        text += " " + vserver::format_ipv6(addr);
+        text.append(" ").append(vserver::format_ipv6(addr));
     return text;
 }
 

@@ -351,7 +351,7 @@ void print_assignment(std::string_view key, std::string_view value) {
             std::printf(" - - -");
         std::string addrs = vserver::format_ipv4_list(p->addrs, ",");
         for (const in6_addr &addr : p->addrs6)
-            addrs += (addrs.empty() ? "" : ",") + vserver::format_ipv6(addr);
+            addrs.append(addrs.empty() ? "" : ",").append(vserver::format_ipv6(addr));
         std::printf(" %s\n", addrs.empty() ? "-" : addrs.c_str());
     }
     vserver::exit_success();
@@ -563,7 +563,9 @@ bool cgroup_file_has_word(const std::string &file, std::string_view word) {
     for (char &c : padded)
         if (c == '\n')
             c = ' ';
-    return padded.find(" " + std::string(word) + " ") != std::string::npos;
+    std::string needle = " ";
+    needle.append(word).append(" ");
+    return padded.find(needle) != std::string::npos;
 }
 
 // --new-cgroup: the server's cgroup, complete before anything joins it.

@@ -20,7 +20,10 @@ constexpr std::size_t max_uts_name = 64;
 
 [[noreturn]] void bad(const std::string &problem) { throw ParseError(problem); }
 
-std::string quoted(std::string_view value) { return "'" + std::string(value) + "'"; }
+std::string quoted(std::string_view value) {
+    std::string text = "'";
+    return text.append(value).append("'");
+}
 
 // A decimal number without sign; nullopt if text is anything else or too big.
 std::optional<unsigned long long> number(std::string_view text) {
@@ -71,7 +74,7 @@ std::string check_flags(std::string_view value) {
         if (std::find(known.begin(), known.end(), flag) == known.end())
             bad("S_FLAGS: unknown flag " + quoted(flag) + " (known: " + std::string(known_flags) +
                 ")");
-        list += (list.empty() ? "" : ",") + std::string(flag);
+        list.append(list.empty() ? "" : ",").append(flag);
     }
     return list;
 }
@@ -303,7 +306,7 @@ std::vector<UlimitSetting> parse_ulimit(std::string_view text) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string_view arg = args[i];
         if (arg.size() < 2 || arg.front() != '-')
-            bad("'" + std::string(arg) + "' is not a ulimit option");
+            bad(quoted(arg) + " is not a ulimit option");
         for (std::size_t j = 1; j < arg.size(); ++j) {
             char letter = arg[j];
             if (letter == 'H' || letter == 'S') {
