@@ -47,9 +47,10 @@ show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.1.0.3
 show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://[2001:db8::2]/\").read().decode().strip())'"
 show "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://[2001:db8::3]/\").read().decode().strip())'"
 
-step "Each server's 127.0.0.1 is its own loopback, never the host's"
+step "Each server's 127.0.0.1 and ::1 are its own loopback, never the host's"
 show "vserver web1 exec wget -q -O - http://127.0.0.1/"
 show "vserver web2 exec wget -q -O - http://127.0.0.1/"
+show "vserver web2 exec wget -q -O - http://[::1]/"
 
 step "From the host: vps and vserver-stat see both, by name"
 show "vps ax | grep -E 'CTX|httpd'"
@@ -66,7 +67,6 @@ show "vserver web1 exec dmesg"
 show "vserver web1 exec cat /proc/1/cmdline"
 show "vserver web1 exec unshare -r true"
 show "vserver web1 exec httpd -f -p 127.1.0.3:8080  # web2's address"
-show "vserver web1 exec wget -q -O - http://[::1]/  # the host's IPv6 loopback"
 
 step "vserver NAME stop: services stopped, alias, namespace and cgroup gone"
 show "vserver web1 stop"
