@@ -225,16 +225,18 @@ public:
     }
 
     // Sends one line to the host's syslog: reconnects once (the daemon
-    // restarted), waits a little while its queue is full, else drops it.
+    // restarted), waits while its queue is full (a busy host's syslog
+    // drains a burst in a few seconds; the rate limit bounds what waits
+    // here), else drops it.
     bool send(const std::string &line) {
-        for (int attempt = 0; attempt < 3; ++attempt) {
+        for (int attempt = 0; attempt < 6; ++attempt) {
             if (out_ < 0 && !connect_target())
                 return false;
             if (::send(out_, line.data(), line.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
                 return true;
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
                 pollfd p{out_, POLLOUT, 0};
-                ::poll(&p, 1, 200);
+                ::poll(&p, 1, 1000);
                 continue;
             }
             if (errno == EINTR)
