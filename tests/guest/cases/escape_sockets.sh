@@ -9,7 +9,9 @@
 #    the host uses, and host clients still reach the host's listener;
 #  - /proc/net/{tcp,udp,unix,raw,packet,netlink} and sock_diag (ss) list
 #    only the sockets of the reader's context; contexts 0 and 1 list all;
-#  - SO_PEERCRED of a peer in another context reads pid 0.
+#  - SO_PEERCRED of a peer in another context reads pid 0, and so does
+#    the SCM_CREDENTIALS pid of a host sender that exited before its
+#    datagram was read (its task is gone: no context left to ask).
 # The victims, checked at the end: host listeners (abstract @vx-host-stream
 # and @vx-host-dgram, 127.0.0.1:4700 TCP, 4701 UDP, a unix socket file in
 # alpha's tree), host raw, packet and netlink sockets, and the other
@@ -236,6 +238,43 @@ check_run "SO_PEERCRED inside alpha, of the host listener on /root/host.sock: pi
 	0 "0" "" in_alpha vx-netprobe peercred /root/host.sock
 check_run "SO_PEERCRED in a chcontext --secure sandbox, of the host listener: pid 0" \
 	0 "0" "" chcontext --silent --secure vx-netprobe peercred "$host_path"
+
+# ---- SCM_CREDENTIALS of a sender that is gone ----
+# gone_sender READER... -- SENDER...: READER binds a datagram socket with
+# SO_PASSCRED; SENDER sends to it and exits (reaped) before READER reads:
+# "pid N", the pid READER reads.
+gone_sender() {
+	local reader=() sock=$TEST_TMP/gone.sock flag=$TEST_TMP/gone.sent
+	while [ "$1" != -- ]; do reader+=("$1"); shift; done
+	shift
+	rm -f "$sock" "$flag"
+	# shellcheck disable=SC2016
+	"${reader[@]}" python3 -c '
+import os, socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+print("ready", flush=True)
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.02)
+_, anc, _, _ = s.recvmsg(64, 64)
+print("pid", struct.unpack("3i", anc[0][2])[0])' "$sock" "$flag" >"$TEST_TMP/gone.out" 2>&1 &
+	local pid=$!
+	for _ in $(seq 200); do grep -q ready "$TEST_TMP/gone.out" && break; sleep 0.05; done
+	"$@" python3 -c '
+import socket, sys
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"x", sys.argv[1])' "$sock"
+	touch "$flag"
+	wait "$pid"
+	sed -n 2p "$TEST_TMP/gone.out"
+}
+like "$(gone_sender -- )" '^pid [1-9][0-9]*$' \
+	"SCM_CREDENTIALS (control, context 0): a host sender that is gone reads as its pid"
+is "$(gone_sender chcontext --silent --secure -- )" "pid 0" \
+	"SCM_CREDENTIALS in a sandbox, of a host sender that is gone: pid 0"
+like "$(gone_sender -- chcontext --silent --secure)" '^pid [1-9][0-9]*$' \
+	"SCM_CREDENTIALS in context 0, of a sandbox's sender that is gone: its pid (the host may know it)"
 
 # ---- the victims, intact ----
 # shellcheck disable=SC2016 # (expanded by that sh)

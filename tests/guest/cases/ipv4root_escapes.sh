@@ -4,8 +4,9 @@
 # is the raw system call):
 #  - IPv6 sockets (the [::] wildcard would cover IPv4): EAFNOSUPPORT;
 #  - raw IPv4 sockets: EPROTONOSUPPORT, but raw ICMP (ping) with
-#    CAP_NET_RAW, which sends from the ipv4root (no IP_HDRINCL, no other
-#    IP_PKTINFO source) and receives only what is sent to it;
+#    CAP_NET_RAW, which sends echo requests only, from the ipv4root (no
+#    IP_HDRINCL, no other IP_PKTINFO source) and receives only what is
+#    sent to it;
 #  - packet sockets (AF_PACKET, and the old AF_INET SOCK_PACKET):
 #    EAFNOSUPPORT;
 #  - IP_TRANSPARENT: EPERM;
@@ -83,6 +84,34 @@ is "$(sniff "$TEST_TMP/sniff0")" \
 	"raw: (reference: unlocked, a raw ICMP socket sees the pings of every address)"
 is "$(sniff "$TEST_TMP/sniff1" lock $A +)" "ready${NL}127.0.0.1 > $A" \
 	"raw: locked, a raw ICMP socket sees only the packets sent to the ipv4root"
+
+# What a locked raw ICMP socket sends: echo requests only.  A forged
+# redirect, unreachable or fragmentation-needed error would reach other
+# hosts' routes or other servers' connections.  A watcher of the host sees
+# what arrives for $B: the first message after the refused ones is the echo
+# request.
+NET6PROBE=$(dirname "$0")/../lib/net6probe.py
+icmp_watch() { # OUTPUT: the watcher, started; waits for its "ready"
+	python3 "$NET6PROBE" watch $B >"$1" 2>&1 &
+	watcher=$!
+	for _ in $(seq 100); do grep -q ready "$1" && break; sleep 0.1; done
+}
+icmp_watch "$TEST_TMP/watch4"
+for type in "5 a redirect" "3 a destination unreachable" "4 a source quench" \
+	"11 a time exceeded" "13 a timestamp request" "0 an echo reply"; do
+	probe "raw: attack: a locked raw ICMP socket sends ${type#* } (${type%% *}): EPERM" \
+		EPERM lock $A -- python3 "$NET6PROBE" icmp "${type%% *}" $B
+done
+probe "raw: attack: (then an echo request, which may go)" ok \
+	lock $A -- python3 "$NET6PROBE" icmp 8 $B
+wait $watcher
+is "$(sed -n 2p "$TEST_TMP/watch4")" "8 from $A" \
+	"raw: attack: none of the refused messages arrived, the echo request did"
+icmp_watch "$TEST_TMP/watch4host"
+check_run "raw: attack: (reference: the host's root sends a redirect)" 0 ok "" \
+	python3 "$NET6PROBE" icmp 5 $B
+wait $watcher
+like "$(sed -n 2p "$TEST_TMP/watch4host")" "^5 from " "raw: attack: (reference: it arrives)"
 
 # ---- packet sockets ----
 probe "packet: (reference: unlocked root opens AF_PACKET sockets)" "ok${NL}ok" \

@@ -29,13 +29,14 @@ name of the call that failed (EADDRNOTAVAIL ...).
   pingbound dgram|raw ADDR DEST
                                the same after bind(ADDR): the bound address,
                                then the reply (or ERRNO for the bind)
-  icmp TYPE DEST               a raw ICMPv6 socket sends a message of TYPE
-                               (128: echo request, 136: neighbour
-                               advertisement...): ok | ERRNO
-  watch DEST                   a raw ICMPv6 socket (the host's), print
-                               "ready", then "TYPE from SOURCE" for the
-                               first message to DEST other than an echo
-                               reply (10 s at most) | "none"
+  icmp TYPE DEST               a raw ICMPv6 socket (ICMP for an IPv4 DEST)
+                               sends a message of TYPE (128: echo request,
+                               136: neighbour advertisement...; IPv4: 8,
+                               5 redirect, 3 unreachable...): ok | ERRNO
+  watch DEST                   a raw ICMPv6 (ICMP) socket (the host's),
+                               print "ready", then "TYPE from SOURCE" for
+                               the first message to DEST other than an
+                               echo reply (10 s at most) | "none"
   answer tcp|udp ADDR PORT NAME [v6only]
                                bind, listen, print "ready" (or ERRNO and
                                exit), then answer each connection (each
@@ -65,6 +66,7 @@ IP_TRANSPARENT = 19
 IPV6_HDRINCL = 36
 ICMPV6_ECHO_REQUEST = 128
 ICMPV6_ECHO_REPLY = 129
+ICMP_ECHO_REPLY = 0
 PROTOCOLS = {"tcp": socket.IPPROTO_TCP, "udp": socket.IPPROTO_UDP,
              "udplite": 136, "icmpv6": socket.IPPROTO_ICMPV6, "sctp": 132,
              "mptcp": 262}
@@ -288,19 +290,33 @@ def step_pingbound(args):
 
 def step_icmp(args):
     icmp_type, dest = int(args[0]), args[1]
-    # A neighbour advertisement's shape: flags, then a target address.
-    body = struct.pack("!BBHI", icmp_type, 0, 0, 0x20000000) + \
-        socket.inet_pton(socket.AF_INET6, dest)
     try:
-        with icmp_socket("raw") as sock:
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
-            sock.sendto(body, (dest, 0))
+        if family_of(dest) == socket.AF_INET6:
+            # A neighbour advertisement's shape: flags, then a target
+            # address (the kernel fills in the checksum).
+            body = struct.pack("!BBHI", icmp_type, 0, 0, 0x20000000) + \
+                socket.inet_pton(socket.AF_INET6, dest)
+            with icmp_socket("raw") as sock:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+                sock.sendto(body, (dest, 0))
+        else:
+            # A redirect's shape: a gateway address (DEST's), then the
+            # header of the packet it is about.
+            body = socket.inet_aton(dest) + bytes(28)
+            head = struct.pack("!BBH", icmp_type, 0, 0)
+            head = struct.pack("!BBH", icmp_type, 0, checksum(head + body))
+            with socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                               socket.IPPROTO_ICMP) as sock:
+                sock.sendto(head + body, (dest, 0))
         say("ok")
     except OSError as err:
         say(errname(err))
 
 
 def step_watch(args):
+    if family_of(args[0]) == socket.AF_INET:
+        watch4(args[0])
+        return
     dest = socket.inet_pton(socket.AF_INET6, args[0])
     sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
     sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
@@ -313,6 +329,23 @@ def step_watch(args):
                   if c[0] == socket.IPPROTO_IPV6 and c[1] == socket.IPV6_PKTINFO]
             if data and data[0] != ICMPV6_ECHO_REPLY and to == [dest]:
                 say(f"{data[0]} from {peer[0]}")
+                return
+    except socket.timeout:
+        say("none")
+
+
+def watch4(dest):
+    """step_watch for IPv4: a raw ICMP socket reads whole packets."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    sock.settimeout(10)
+    say("ready")
+    try:
+        while True:
+            packet, peer = sock.recvfrom(1500)
+            header = (packet[0] & 0x0f) * 4
+            to = socket.inet_ntoa(packet[16:20])
+            if len(packet) > header and packet[header] != ICMP_ECHO_REPLY and to == dest:
+                say(f"{packet[header]} from {peer[0]}")
                 return
     except socket.timeout:
         say("none")
