@@ -17,7 +17,11 @@
 // so one datagram is one line of the host's log that names its server.
 // A message sent to the socket by a process of the host (whose pid context
 // 0 sees in SCM_CREDENTIALS; a server's process reads as pid 0 there) is
-// marked "[from the host: pid P, uid U]".
+// marked "[from the host: pid P, uid U]".  A sender that exited before its
+// message is read reads as its pid whichever context it was in, so the mark
+// needs the sender alive in the host's context: a server cannot have its
+// lines marked as the host's by exiting at once (a host process that does
+// goes unmarked; only the host's root reaches ROOT/dev/log anyway).
 //
 // vsyslogd runs in the host's context 0: the server cannot see, signal or
 // trace it.  ROOT/dev belongs to the server's root, so the directory is
@@ -141,6 +145,10 @@ bool rfc3164_stamp(std::string_view text) {
 }
 
 // Host's clock as "Mmm dd hh:mm:ss".
+// A task of the relay's own context (the host's) still running: the
+// server's tasks are hidden from it (ESRCH), as are the gone.
+bool alive_in_host_context(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
+
 std::string now_stamp() {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
@@ -323,7 +331,7 @@ public:
             if (!admit())
                 continue;
             std::string from_host;
-            if (have_cred && cred.pid != 0)
+            if (have_cred && cred.pid != 0 && alive_in_host_context(cred.pid))
                 from_host = "[from the host: pid " + std::to_string(cred.pid) + ", uid " +
                             std::to_string(cred.uid) + "] ";
             std::string line =

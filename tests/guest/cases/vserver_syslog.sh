@@ -106,6 +106,15 @@ vx-syslog raw "$A_ROOT/dev/log" "mark6 from a host process"
 log_has mark6
 like "$(log_lines mark6)" "vserver/alpha: \[from the host: pid [0-9]+, uid 0\] mark6 from a host process\$" \
 	"a host process writing to alpha's socket is marked as such"
+# A sender gone before the relay reads its message reads as its pid even
+# from a server: the relay, stopped meanwhile, must not take it for the
+# host's.
+kill -STOP "$rpid"
+vserver alpha exec vx-syslog raw /dev/log '<13>mark20 sent and gone'
+kill -CONT "$rpid"
+log_has mark20
+like "$(log_lines mark20)" " user\.notice vserver/alpha: mark20 sent and gone\$" \
+	"attack: a server's sender gone before the relay read it is not marked as the host's"
 
 # ---- out of the server's reach ----
 size=$(stat -c %s "$HOSTLOG")
