@@ -29,6 +29,11 @@ mkdir -p "$disk"
 mount -t ext4 /dev/ubda "$disk" || { fail "setup: the scratch ext4 disk mounts"; finish; }
 export VSERVER_ROOTDIR=$disk/vservers
 export VSERVER_AIDEDIR=$TEST_TMP/aide
+# The rules: in the package run (tests/package/deb-tree), the package's
+# /etc/vserver/aide.conf, which is not installed here; else the source
+# tree's, which vserver finds itself.
+package_conf=$(dirname "$(command -v vserver)")/../root/etc/vserver/aide.conf
+[ ! -f "$package_conf" ] || export VSERVER_AIDE_CONF=$package_conf
 mkdir -p "$VSERVER_ROOTDIR"
 A_ROOT=$VSERVER_ROOTDIR/alpha
 

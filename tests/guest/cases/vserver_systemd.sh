@@ -1,11 +1,12 @@
 #!/bin/bash
 # vserver on a systemd host: systemd is the guest's PID 1 (vm-run
-# --systemd), the project's units are installed (etc/systemd, in
-# /run/systemd/system), and "vserver NAME start|stop" go through
-# vserver@NAME.service: the server runs in the unit's delegated cgroup with
-# its resource keys applied there, nothing of vserver writes the root
-# cgroup's cgroup.subtree_control, and vservers.service starts and stops
-# the ONBOOT servers through the same unit.
+# --systemd), the project's units are installed (etc/systemd, or the
+# package's in the package run, in /run/systemd/system), and "vserver NAME
+# start|stop" go through vserver@NAME.service: the server runs in the
+# unit's delegated cgroup with its resource keys applied there, nothing of
+# vserver writes the root cgroup's cgroup.subtree_control, and
+# vservers.service starts and stops the ONBOOT servers through the same
+# unit.
 # vm-run: --systemd
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -31,8 +32,16 @@ vsd() {
 }
 sbindir=$(dirname "$(command -v vserver)")
 units=/run/systemd/system
+# The units of the tools under test: the package's (tests/package/deb-tree
+# puts them beside its bin) with /usr/sbin pointing at bin, else the
+# repository's with the tools' directory filled in.
+package_units=$sbindir/../root/lib/systemd/system
 for unit in vserver@.service vservers.service; do
-	sed "s|@VSERVER_SBINDIR@|$sbindir|g" "$VSERVER_REPO/etc/systemd/$unit" >"$units/$unit"
+	if [ -f "$package_units/$unit" ]; then
+		sed "s|/usr/sbin/|$sbindir/|g" "$package_units/$unit"
+	else
+		sed "s|@VSERVER_SBINDIR@|$sbindir|g" "$VSERVER_REPO/etc/systemd/$unit"
+	fi >"$units/$unit"
 	mkdir -p "$units/$unit.d"
 	# (systemd ran only the test's service, not the host's boot: started
 	# now, sysinit.target would clean /tmp under the test)
