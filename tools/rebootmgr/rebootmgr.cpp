@@ -952,29 +952,6 @@ std::string resolve_command(const std::string &given) {
     vserver::die("cannot find the vserver command in PATH (see --vserver-cmd)");
 }
 
-// Creates, locks and fills the pid file; returns its descriptor.
-int write_pidfile(const std::string &file) {
-    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0)
-        vserver::die_errno("cannot open %s", file.c_str());
-    if (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        if (errno != EWOULDBLOCK)
-            vserver::die_errno("cannot lock %s", file.c_str());
-        char text[32] = "";
-        ssize_t n = ::pread(fd, text, sizeof(text) - 1, 0);
-        std::string pid(text, n > 0 ? static_cast<std::size_t>(n) : 0);
-        while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' '))
-            pid.pop_back();
-        vserver::die("another rebootmgr is running (pid %s, %s)", pid.empty() ? "?" : pid.c_str(),
-                     file.c_str());
-    }
-    std::string text = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd, 0) < 0 ||
-        ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
-        vserver::die_errno("cannot write %s", file.c_str());
-    return fd;
-}
-
 // mkdir -p for the run-time directory (mode 0755).
 void make_dirs(const std::string &dir) {
     for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
@@ -1082,7 +1059,8 @@ int main(int argc, char *argv[]) {
         auto slash = pidfile.rfind('/');
         if (slash != std::string::npos && slash > 0)
             make_dirs(pidfile.substr(0, slash));
-        pid_fd = write_pidfile(pidfile);
+        pid_fd = vserver::lock_pidfile(pidfile, "another rebootmgr is running");
+        vserver::write_pidfile(pid_fd, pidfile, std::to_string(::getpid()) + "\n");
     }
     if (::chdir("/") < 0)
         vserver::die_errno("cannot change to /");

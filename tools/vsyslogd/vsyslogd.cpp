@@ -433,31 +433,11 @@ int bind_socket(const Place &p, struct stat &st) {
 
 // ------------------------------------------------------------ pid file
 
-// Locks and fills the pid file: "PID\nDEV INO\n" (the socket's inode, so
-// that --stop removes that socket and no other).
-int lock_pidfile(const std::string &file, const std::string &name) {
-    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0)
-        vserver::die_errno("cannot open %s", file.c_str());
-    if (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        if (errno != EWOULDBLOCK)
-            vserver::die_errno("cannot lock %s", file.c_str());
-        char text[32] = "";
-        ssize_t n = ::pread(fd, text, sizeof(text) - 1, 0);
-        std::string pid(text, n > 0 ? static_cast<std::size_t>(n) : 0);
-        pid = pid.substr(0, pid.find('\n'));
-        vserver::die("the log relay of %s is already running (pid %s, %s)", name.c_str(),
-                     pid.empty() ? "?" : pid.c_str(), file.c_str());
-    }
-    return fd;
-}
-
-void write_pidfile(int fd, const std::string &file, const struct stat &sock) {
-    std::string text = std::to_string(::getpid()) + "\n" + std::to_string(sock.st_dev) + " " +
-                       std::to_string(sock.st_ino) + "\n";
-    if (::ftruncate(fd, 0) < 0 ||
-        ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
-        vserver::die_errno("cannot write %s", file.c_str());
+// The pid file: "PID\nDEV INO\n" (the socket's inode, so that --stop
+// removes that socket and no other).
+std::string pidfile_text(const struct stat &sock) {
+    return std::to_string(::getpid()) + "\n" + std::to_string(sock.st_dev) + " " +
+           std::to_string(sock.st_ino) + "\n";
 }
 
 // --stop: SIGTERM to the relay holding the pid file's lock, SIGKILL if it
@@ -634,7 +614,7 @@ int main(int argc, char *argv[]) {
     ::signal(SIGPIPE, SIG_IGN);
 
     std::atexit(cleanup_at_exit);
-    int pid_fd = lock_pidfile(pidfile, name);
+    int pid_fd = vserver::lock_pidfile(pidfile, "the log relay of " + name + " is already running");
     cleanup.pidfile = pidfile;
     cleanup.locked = true;
     Place place = open_place(*root);
@@ -649,7 +629,7 @@ int main(int argc, char *argv[]) {
     if (!relay.connect_target())
         vserver::warn("cannot reach the host's syslog at %s (yet): %s", target.c_str(),
                       std::strerror(errno));
-    write_pidfile(pid_fd, pidfile, sock_st);
+    vserver::write_pidfile(pid_fd, pidfile, pidfile_text(sock_st));
 
     if (ready_fd >= 0) {
         vserver::detach_stdio();

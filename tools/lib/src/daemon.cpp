@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,28 @@ void detach_stdio() {
     ::dup2(fd, 2);
     if (fd > 2)
         ::close(fd);
+}
+
+int lock_pidfile(const std::string &file, const std::string &running) {
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0)
+        die_errno("cannot open %s", file.c_str());
+    if (::flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno != EWOULDBLOCK)
+            die_errno("cannot lock %s", file.c_str());
+        char text[32] = "";
+        ssize_t n = ::pread(fd, text, sizeof(text) - 1, 0);
+        std::string pid(text, n > 0 ? static_cast<std::size_t>(n) : 0);
+        pid = pid.substr(0, pid.find('\n'));
+        die("%s (pid %s, %s)", running.c_str(), pid.empty() ? "?" : pid.c_str(), file.c_str());
+    }
+    return fd;
+}
+
+void write_pidfile(int fd, const std::string &file, const std::string &text) {
+    if (::ftruncate(fd, 0) < 0 ||
+        ::pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
+        die_errno("cannot write %s", file.c_str());
 }
 
 } // namespace vserver
