@@ -275,6 +275,37 @@ is "$(gone_sender chcontext --silent --secure -- )" "pid 0" \
 	"SCM_CREDENTIALS in a sandbox, of a host sender that is gone: pid 0"
 like "$(gone_sender -- chcontext --silent --secure)" '^pid [1-9][0-9]*$' \
 	"SCM_CREDENTIALS in context 0, of a sandbox's sender that is gone: its pid (the host may know it)"
+# The same rule must leave a group or session whose leader exited alone:
+# its members still name it (getpgid, getsid, /proc/PID/stat), in a
+# server as on the host.  orphaned_session prints "leader L pgid P sid S
+# stat P S" for a member whose leader L has exited.
+orphaned_session() {
+	"$@" python3 -c '
+import os, time
+r, w = os.pipe()
+leader = os.fork()
+if leader == 0:
+    os.setsid()
+    member = os.fork()
+    if member == 0:
+        time.sleep(2)
+        os._exit(0)
+    os.write(w, str(member).encode())
+    os._exit(0)
+os.waitpid(leader, 0)
+member = int(os.read(r, 32))
+stat = open("/proc/%d/stat" % member).read().rsplit(")", 1)[1].split()
+print("leader", leader, "pgid", os.getpgid(member), "sid", os.getsid(member),
+      "stat", stat[2], stat[3])'
+}
+out=$(orphaned_session chcontext --silent --secure)
+leader=$(echo "$out" | cut -d" " -f2)
+is "$out" "leader $leader pgid $leader sid $leader stat $leader $leader" \
+	"a sandbox's session and group outlive their leader: getpgid, getsid, /proc/PID/stat name it"
+out=$(orphaned_session)
+leader=$(echo "$out" | cut -d" " -f2)
+is "$out" "leader $leader pgid $leader sid $leader stat $leader $leader" \
+	"(control, context 0: the same)"
 
 # ---- the victims, intact ----
 # shellcheck disable=SC2016 # (expanded by that sh)
