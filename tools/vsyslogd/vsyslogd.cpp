@@ -144,11 +144,11 @@ bool rfc3164_stamp(std::string_view text) {
            digit(13) && digit(14) && text[15] == ' ';
 }
 
-// Host's clock as "Mmm dd hh:mm:ss".
 // A task of the relay's own context (the host's) still running: the
 // server's tasks are hidden from it (ESRCH), as are the gone.
 bool alive_in_host_context(pid_t pid) { return ::kill(pid, 0) == 0 || errno == EPERM; }
 
+// Host's clock as "Mmm dd hh:mm:ss".
 std::string now_stamp() {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
