@@ -6,7 +6,7 @@
 # must be refused with the errno of the containment rules and leave its
 # victim as it was; the same calls from context 0 work (control checks).
 #  - a host process: ESRCH for every call (clock_gettime: EINVAL), as if it
-#    did not exist, pidfd handed in or not;
+#    did not exist, pidfd handed in or not (whose fdinfo names pid 0);
 #  - pid 1: visible, EPERM for every call that acts on it;
 #  - kill(-1), PRIO_USER and IOPRIO_WHO_USER: the server's own tasks only;
 #  - oracles (NS_GET_TGID_FROM_PIDNS, F_GETLK, /proc/locks, SO_PEERCRED,
@@ -53,6 +53,12 @@ refused "pidfd: pidfd_send_signal(SIGKILL) through a host pidfd handed in fails 
 refused "pidfd: pidfd_getfd of a host process's descriptor through a pidfd handed in fails with EPERM" \
 	EPERM "$VS" vx-attack with-pidfd 0 "$V" -- \
 	chcontext --silent --secure --ctx "$ESC_CTX" vx-attack pidfd_getfd fd:0 1
+# (what a pidfd's fdinfo names: the pid as the reader may see it)
+is "$(vx-attack with-pidfd 0 "$V" -- sed -n 's/^Pid:[[:space:]]*//p' /proc/self/fdinfo/0)" "$V" \
+	"pidfd (control, context 0): the fdinfo of a pidfd of the host process names it"
+is "$(vx-attack with-pidfd 0 "$V" -- chcontext --silent --secure --ctx "$ESC_CTX" \
+	sed -n 's/^Pid:[[:space:]]*//p' /proc/self/fdinfo/0)" 0 \
+	"pidfd: the fdinfo of a host pidfd handed in names pid 0 inside"
 refused "ptrace: PTRACE_ATTACH to a host process from inside fails with ESRCH" ESRCH "$VS" \
 	attack ptrace "$V"
 refused "ptrace: process_vm_readv of a host process from inside fails with ESRCH" ESRCH "$VS" \

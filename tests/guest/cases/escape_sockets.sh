@@ -11,7 +11,9 @@
 #    only the sockets of the reader's context; contexts 0 and 1 list all;
 #  - SO_PEERCRED of a peer in another context reads pid 0, and so does
 #    the SCM_CREDENTIALS pid of a host sender that exited before its
-#    datagram was read (its task is gone: no context left to ask).
+#    datagram was read (its task is gone: no context left to ask);
+#  - SO_PEERPIDFD and SCM_PIDFD hand no pidfd of a host task into a
+#    server: EINVAL, as for a peer that is gone.
 # The victims, checked at the end: host listeners (abstract @vx-host-stream
 # and @vx-host-dgram, 127.0.0.1:4700 TCP, 4701 UDP, a unix socket file in
 # alpha's tree), host raw, packet and netlink sockets, and the other
@@ -238,6 +240,53 @@ check_run "SO_PEERCRED inside alpha, of the host listener on /root/host.sock: pi
 	0 "0" "" in_alpha vx-netprobe peercred /root/host.sock
 check_run "SO_PEERCRED in a chcontext --secure sandbox, of the host listener: pid 0" \
 	0 "0" "" chcontext --silent --secure vx-netprobe peercred "$host_path"
+
+# ---- SO_PEERPIDFD and SCM_PIDFD: no pidfd of a task the reader cannot see ----
+check_run "SO_PEERPIDFD (control, context 0): a pidfd of the host listener" \
+	0 "$host_peer" "" vx-netprobe peerpidfd "$host_path"
+check_run "SO_PEERPIDFD inside alpha, of the host listener on /root/host.sock: EINVAL (as if gone)" \
+	0 "EINVAL" "" in_alpha vx-netprobe peerpidfd /root/host.sock
+check_run "SO_PEERPIDFD in a chcontext --secure sandbox, of the host listener: EINVAL" \
+	0 "EINVAL" "" chcontext --silent --secure vx-netprobe peerpidfd "$host_path"
+# pidfd_sender READER...: READER binds a datagram socket with SO_PASSPIDFD
+# and receives from a host sender that stays alive: "sender S pidfd P", S
+# the sender's pid, P what the fdinfo of the SCM_PIDFD descriptor names
+# (or the negative errno the message carried in its place).
+pidfd_sender() {
+	local sock=$TEST_TMP/pidfd.sock sender
+	rm -f "$sock"
+	# shellcheck disable=SC2016
+	"$@" python3 -c '
+import os, socket, sys
+SO_PASSPIDFD, SCM_PIDFD = 76, 4
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+s.setsockopt(socket.SOL_SOCKET, SO_PASSPIDFD, 1)
+print("ready", flush=True)
+_, anc, _, _ = s.recvmsg(64, 64)
+fd = [int.from_bytes(d[:4], "little", signed=True) for l, t, d in anc if t == SCM_PIDFD][0]
+if fd >= 0:
+    fd = [l.split()[1] for l in open("/proc/self/fdinfo/%d" % fd) if l.startswith("Pid:")][0]
+print("pidfd", fd)' "$sock" >"$TEST_TMP/pidfd.out" 2>&1 &
+	local reader=$!
+	for _ in $(seq 200); do grep -q ready "$TEST_TMP/pidfd.out" && break; sleep 0.05; done
+	python3 -c '
+import socket, sys, time
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"x", sys.argv[1])
+time.sleep(5)' "$sock" &
+	sender=$!
+	wait "$reader"
+	kill "$sender" 2>/dev/null
+	wait "$sender" 2>/dev/null
+	echo "sender $sender $(sed -n 2p "$TEST_TMP/pidfd.out")"
+}
+out=$(pidfd_sender)
+sender=$(echo "$out" | cut -d" " -f2)
+is "$out" "sender $sender pidfd $sender" "SCM_PIDFD (control, context 0): a pidfd of the host sender"
+out=$(pidfd_sender chcontext --silent --secure)
+sender=$(echo "$out" | cut -d" " -f2)
+is "$out" "sender $sender pidfd -22" "SCM_PIDFD in a sandbox, of a host sender: -EINVAL in place of a pidfd"
 
 # ---- SCM_CREDENTIALS of a sender that is gone ----
 # gone_sender READER... -- SENDER...: READER binds a datagram socket with

@@ -115,6 +115,9 @@
 //   abind stream|dgram NAME        bind NAME, then close: ok | ERRNO
 //   peercred NAME                  connect a stream socket to NAME and print
 //                                  the SO_PEERCRED pid of the listener | ERRNO
+//   peerpidfd NAME                 connect a stream socket to NAME and print
+//                                  the pid that the fdinfo of the listener's
+//                                  SO_PEERPIDFD names | ERRNO
 //
 // A failing setsockopt() before the step's main call prints "NAME ERRNO"
 // (e.g. "SO_BINDTODEVICE EPERM").  Usage errors: status 64.
@@ -143,6 +146,10 @@
 #include <vector>
 
 #include "probe.hpp"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 // Linux 6.5; newer than Debian 12's headers
+#endif
 
 namespace {
 
@@ -1228,6 +1235,27 @@ void step_peercred(const Args &a) {
     close(fd);
 }
 
+void step_peerpidfd(const Args &a) {
+    need(a, 1, 1, "peerpidfd NAME");
+    int fd = unix_connected("stream", a[0]);
+    if (fd < 0)
+        return say_errno();
+    int pidfd = -1;
+    socklen_t len = sizeof(pidfd);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) != 0) {
+        say_errno();
+    } else {
+        std::ifstream fdinfo("/proc/self/fdinfo/" + std::to_string(pidfd));
+        std::string line, pid = "no Pid line";
+        while (std::getline(fdinfo, line))
+            if (line.rfind("Pid:", 0) == 0)
+                pid = line.substr(line.find_first_not_of(" \t", 4));
+        say(pid);
+        close(pidfd);
+    }
+    close(fd);
+}
+
 int step_serve(const Args &a, char **cmd) {
     need(a, 2, 2, "serve tcp|udp ADDR -- CMD...");
     int fd = inet_socket(a[0]);
@@ -1402,6 +1430,8 @@ int main(int argc, char **argv) {
             step_abind(a);
         else if (name == "peercred")
             step_peercred(a);
+        else if (name == "peerpidfd")
+            step_peerpidfd(a);
         else
             usage("unknown step '" + name + "'");
     }
