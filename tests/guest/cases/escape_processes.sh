@@ -98,6 +98,28 @@ else
 	refused "mm: migrate_pages of a host process from inside fails with ESRCH" ESRCH "$VS" \
 		attack migrate_pages "$V"
 fi
+# move_pages() likewise, and perf_event_open() needs perf events (not in
+# User-Mode Linux).
+host move_pages "$$"
+if [ "$out" = ENOSYS ]; then
+	printf '# move_pages: this kernel has no NUMA (ENOSYS in context 0): only ENOSYS is checked\n'
+	refused "mm: move_pages of a host process from inside fails (ENOSYS: no NUMA)" ENOSYS "$VS" \
+		attack move_pages "$V"
+else
+	is "$out" ok "control: move_pages of a process from context 0 works"
+	refused "mm: move_pages of a host process from inside fails with ESRCH" ESRCH "$VS" \
+		attack move_pages "$V"
+fi
+host perf_event_open "$$"
+if [ "$out" = ENOSYS ]; then
+	printf '# perf_event_open: this kernel has no perf events (ENOSYS in context 0): only ENOSYS is checked\n'
+	refused "perf: perf_event_open on a host process from inside fails (ENOSYS: no perf events)" \
+		ENOSYS "$VS" attack perf_event_open "$V"
+else
+	is "$out" ok "control: perf_event_open on a process from context 0 works"
+	refused "perf: perf_event_open on a host process from inside fails with ESRCH" ESRCH "$VS" \
+		attack perf_event_open "$V"
+fi
 refused "oracle: clock_gettime on a host process's CPU clock from inside fails with EINVAL" \
 	EINVAL "$VS" attack cpuclock "$V"
 refused "oracle: NS_GET_TGID_FROM_PIDNS of a host pid on /proc/self/ns/pid fails with ESRCH" \

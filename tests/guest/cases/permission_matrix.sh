@@ -13,9 +13,9 @@
 # The tables: one line per call, in the order vx-pidcalls prints them.
 CALLS="kill0 kill_cont tkill0 tgkill0 rt_sigqueueinfo0 pidfd_open getpgid getsid setpgid
 getpriority setpriority sched_getscheduler sched_getparam sched_setparam sched_getaffinity
-sched_setaffinity ioprio_get ioprio_set prlimit_get prlimit_set capget ptrace_seize
-process_vm_readv kcmp get_robust_list proc_status proc_environ proc_maps proc_mem
-pidfd_send_signal0 pidfd_getfd f_setown kill_pgrp0"
+sched_setaffinity sched_getattr sched_setattr ioprio_get ioprio_set prlimit_get prlimit_set
+capget ptrace_seize process_vm_readv process_vm_writev kcmp get_robust_list proc_status
+proc_environ proc_maps proc_mem pidfd_send_signal0 pidfd_getfd f_setown f_setown_ex kill_pgrp0"
 
 # table DEFAULT [CALL=RESULT...]: every call gets DEFAULT but those named.
 table() {
@@ -30,24 +30,24 @@ table() {
 	done
 }
 # setpgid(pid, pid) is for the caller and its own children only: ESRCH for
-# anyone else. process_vm_readv reads at a bogus address: EFAULT if let in.
-# A root caller in the same context may do everything.
-SAME=$(table ok setpgid=ESRCH process_vm_readv=EFAULT)
+# anyone else. process_vm_readv and process_vm_writev use a bogus address:
+# EFAULT if let in.  A root caller in the same context may do everything.
+SAME=$(table ok setpgid=ESRCH process_vm_readv=EFAULT process_vm_writev=EFAULT)
 # Another context: nothing is there.
 HIDDEN=$(table ESRCH proc_status=ENOENT proc_environ=ENOENT proc_maps=ENOENT proc_mem=ENOENT)
 # The spectator context 1: looks, does not touch. /proc/PID/environ, maps and
 # mem are refused like a ptrace_may_access failure in mainline: EACCES.
 # F_SETOWN aims SIGIO like kill(): a visible task out of reach is EPERM.
 LOOKS="pidfd_open=ok getpgid=ok getsid=ok setpgid=ESRCH getpriority=ok sched_getscheduler=ok
-sched_getparam=ok sched_getaffinity=ok ioprio_get=ok prlimit_get=ok capget=ok proc_status=ok
-proc_environ=EACCES proc_maps=EACCES proc_mem=EACCES"
+sched_getparam=ok sched_getaffinity=ok sched_getattr=ok ioprio_get=ok prlimit_get=ok capget=ok
+proc_status=ok proc_environ=EACCES proc_maps=EACCES proc_mem=EACCES"
 # shellcheck disable=SC2086 # one word per call
 SPECTATOR=$(table EPERM $LOOKS)
 # An ordinary user in the same context as a root process: the usual Unix
 # rules (no vserver rule applies), SIGCONT across sessions refused too;
 # F_SETOWN checks nothing (the signal is checked when it is sent).
 # shellcheck disable=SC2086
-UNPRIVILEGED=$(table EPERM $LOOKS prlimit_get=EPERM f_setown=ok)
+UNPRIVILEGED=$(table EPERM $LOOKS prlimit_get=EPERM f_setown=ok f_setown_ex=ok)
 
 # The target: a sleep in context 40, leader of its own process group.
 bg_start chcontext --silent --ctx 40 sleep 1000

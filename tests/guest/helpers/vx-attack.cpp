@@ -29,6 +29,9 @@
 //   setpgid PID PGID                ok | ERRNO
 //   getppid                         getppid()
 //   migrate_pages PID               all nodes to node 0: ok | ERRNO
+//   move_pages PID                  ask where one page of PID is (no
+//                                   move): ok | ERRNO
+//   perf_event_open PID             count PID's task clock: ok | ERRNO
 //   cpuclock PID                    clock_gettime() on the process CPU clock
 //                                   ((~PID) << 3 | 2): ok | ERRNO
 //   pidns_tgid NSFILE PID           ioctl(NS_GET_TGID_FROM_PIDNS): tgid | ERRNO
@@ -104,6 +107,7 @@
 #include <linux/ioprio.h>
 #include <linux/kcmp.h>
 #include <linux/keyctl.h>
+#include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <mqueue.h>
 #include <sched.h>
@@ -388,6 +392,26 @@ void cmd_migrate_pages(const Args &a) {
     need(a, 1, 1, "migrate_pages PID");
     unsigned long from = ~0UL, to = 1;
     say_result(syscall(SYS_migrate_pages, pid_of(a[0]), sizeof(from) * 8, &from, &to));
+}
+
+void cmd_move_pages(const Args &a) {
+    need(a, 1, 1, "move_pages PID");
+    void *page = nullptr;
+    int status = 0;
+    say_result(syscall(SYS_move_pages, pid_of(a[0]), 1, &page, nullptr, &status, 0));
+}
+
+void cmd_perf_event_open(const Args &a) {
+    need(a, 1, 1, "perf_event_open PID");
+    perf_event_attr attr{};
+    attr.size = sizeof(attr);
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = PERF_COUNT_SW_TASK_CLOCK;
+    attr.disabled = 1;
+    long fd = syscall(SYS_perf_event_open, &attr, pid_of(a[0]), -1, -1, 0);
+    if (fd >= 0)
+        close(static_cast<int>(fd));
+    say_result(fd);
 }
 
 void cmd_cpuclock(const Args &a) {
@@ -814,6 +838,10 @@ int main(int argc, char **argv) {
         cmd_getppid(a);
     else if (name == "migrate_pages")
         cmd_migrate_pages(a);
+    else if (name == "move_pages")
+        cmd_move_pages(a);
+    else if (name == "perf_event_open")
+        cmd_perf_event_open(a);
     else if (name == "cpuclock")
         cmd_cpuclock(a);
     else if (name == "pidns_tgid")

@@ -9,10 +9,13 @@
 //                            unrestricted caller gets, else print the
 //                            differing lines and exit 1
 //
-// Every "set" call writes back the value just read (or, when the read
-// failed, our own value), so a call that is let through changes nothing.
+// process_vm_readv and process_vm_writev use a bogus remote address: a
+// call that is let through fails with EFAULT.  Every "set" call writes
+// back the value just read (or, when the read failed, our own value), so
+// a call that is let through changes nothing.
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +36,18 @@
 #include <vector>
 
 namespace {
+
+// struct sched_attr of <linux/sched/types.h>, whose header clashes with
+// <sched.h> (SCHED_ATTR_SIZE_VER1)
+struct SchedAttr {
+    std::uint32_t size = sizeof(SchedAttr);
+    std::uint32_t sched_policy;
+    std::uint64_t sched_flags;
+    std::int32_t sched_nice;
+    std::uint32_t sched_priority;
+    std::uint64_t sched_runtime, sched_deadline, sched_period;
+    std::uint32_t sched_util_min, sched_util_max;
+};
 
 using Call = std::pair<const char *, std::function<int()>>;
 
@@ -125,6 +140,16 @@ std::vector<Call> calls(pid_t pid, pid_t pgid) {
             ::sched_getaffinity(0, sizeof(set), &set);
         return result(::sched_setaffinity(pid, sizeof(set), &set));
     });
+    c.emplace_back("sched_getattr", [=] {
+        SchedAttr attr{};
+        return result(::syscall(SYS_sched_getattr, pid, &attr, sizeof(attr), 0));
+    });
+    c.emplace_back("sched_setattr", [=] {
+        SchedAttr attr{};
+        if (::syscall(SYS_sched_getattr, pid, &attr, sizeof(attr), 0) == -1)
+            ::syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0);
+        return result(::syscall(SYS_sched_setattr, pid, &attr, 0));
+    });
     c.emplace_back("ioprio_get",
                    [=] { return result(::syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, pid)); });
     c.emplace_back("ioprio_set", [=] {
@@ -155,6 +180,12 @@ std::vector<Call> calls(pid_t pid, pid_t pgid) {
         iovec local{&byte, 1};
         iovec remote{reinterpret_cast<void *>(8), 1};
         return result(::process_vm_readv(pid, &local, 1, &remote, 1, 0));
+    });
+    c.emplace_back("process_vm_writev", [=] {
+        char byte = 0;
+        iovec local{&byte, 1};
+        iovec remote{reinterpret_cast<void *>(8), 1};
+        return result(::process_vm_writev(pid, &local, 1, &remote, 1, 0));
     });
     c.emplace_back("kcmp",
                    [=] { return result(::syscall(SYS_kcmp, ::getpid(), pid, KCMP_VM, 0, 0)); });
@@ -207,6 +238,16 @@ std::vector<Call> calls(pid_t pid, pid_t pgid) {
         ::close(fds[1]);
         return err;
     });
+    c.emplace_back("f_setown_ex", [=] {
+        int fds[2];
+        if (::pipe(fds) == -1)
+            return errno;
+        f_owner_ex owner{F_OWNER_PID, pid};
+        int err = result(::fcntl(fds[0], F_SETOWN_EX, &owner));
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return err;
+    });
     if (pgid > 0)
         c.emplace_back("kill_pgrp0", [=] { return result(::kill(-pgid, 0)); });
     return c;
@@ -226,7 +267,8 @@ int self_test() {
     ::setpgid(child, child);
     int failed = 0;
     for (const auto &[name, call] : calls(child, child)) {
-        std::string want = std::strcmp(name, "process_vm_readv") == 0 ? "EFAULT" : "ok";
+        bool bogus_address = std::strncmp(name, "process_vm_", 11) == 0;
+        std::string want = bogus_address ? "EFAULT" : "ok";
         std::string got = errno_name(call());
         if (got != want) {
             std::printf("%s %s (expected %s)\n", name, got.c_str(), want.c_str());
