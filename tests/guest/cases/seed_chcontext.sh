@@ -7,7 +7,9 @@
 #    nested new context, and killable again once the nested shell exits;
 #  - context 0 does not see the processes of a new context either;
 #  - process 1 is visible from every context, and only context 0 may
-#    signal it.
+#    signal it;
+#  - and yet a program in a new context whose host parent exits gets the
+#    signal it asked for with PR_SET_PDEATHSIG, from no one it could name.
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -137,5 +139,39 @@ for ctx in 1 30; do
 done
 run kill -0 1
 is "$rc" 0 "root in context 0 may signal pid 1"
+
+# A program sandboxed with chcontext still hears of its parent's death
+# (PR_SET_PDEATHSIG) when that parent is a host process, which may neither
+# signal it nor be named to it: the kernel sends it, with no sender.
+# pdeath_child PREFIX...: a host python parent forks a child that runs
+# PREFIX... python3 (e.g. chcontext --silent --secure), which asks for
+# SIGUSR1 on its parent's death; the parent exits once the child is ready.
+# Prints "si_pid N" (the signal's sender as the child sees it) or "none".
+pdeath_child() {
+	local got=$TEST_TMP/pdeath.out ready=$TEST_TMP/pdeath.ready
+	rm -f "$got" "$ready"
+	python3 - "$got" "$ready" "$@" <<'PY'
+import os, sys, time
+got, ready, prefix = sys.argv[1], sys.argv[2], sys.argv[3:]
+child = r"""
+import ctypes, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+ctypes.CDLL(None).prctl(1, int(signal.SIGUSR1))  # PR_SET_PDEATHSIG
+open(sys.argv[2], "w").close()
+info = signal.sigtimedwait([signal.SIGUSR1], 5)
+open(sys.argv[1], "w").write("si_pid %d" % info.si_pid if info else "none")
+"""
+if os.fork() == 0:
+    os.execvp(prefix[0] if prefix else "python3",
+              prefix + ["python3", "-c", child, got, ready])
+while not os.path.exists(ready):
+    time.sleep(0.02)
+PY
+	for _ in $(seq 150); do [ -s "$got" ] && break; sleep 0.05; done
+	cat "$got" 2>/dev/null || echo "no answer"
+}
+like "$(pdeath_child)" '^si_pid [1-9][0-9]*$' "PR_SET_PDEATHSIG (control, context 0): the signal names the parent"
+is "$(pdeath_child chcontext --silent --secure)" "si_pid 0" \
+	"PR_SET_PDEATHSIG of a sandbox child whose host parent exits: delivered, from the kernel (si_pid 0)"
 
 finish
