@@ -4,7 +4,8 @@
 # process and a process of another context.
 #  - /proc/1 stays visible, but from a context other than 0 and 1 only
 #    stat and status (also under task/1/) open; every other file fails
-#    with EACCES for reading, EPERM for writing, and pid 1 is unchanged;
+#    with EACCES for reading (its network listings under net/ too), EPERM
+#    for writing, and pid 1 is unchanged;
 #  - /proc/PID of another context's task does not exist (ENOENT);
 #  - a pid the reader cannot see reads as 0: PPid, TracerPid, the ppid,
 #    pgrp and session fields of stat, getppid();
@@ -37,7 +38,10 @@ is "$(printf '%s\n' "$out" | grep -E '^(Pid|PPid|TracerPid):' | tr '\t\n' '  ')"
 
 # Reading anything else of pid 1: EACCES.
 for f in mountinfo mounts mountstats cmdline environ maps smaps fd fdinfo task/1/children \
-	root cwd exe ns/mnt ns/user cgroup limits auxv task/1/cmdline task/1/mountinfo; do
+	root cwd exe ns/mnt ns/user cgroup limits auxv task/1/cmdline task/1/mountinfo \
+	map_files pagemap smaps_rollup statm comm wchan stack personality timers sched \
+	oom_score sessionid uid_map gid_map setgroups projid_map attr/current net/tcp \
+	net/unix; do
 	refused "pid 1: reading /proc/1/$f from inside fails with EACCES" "open EACCES" pid1_state \
 		attack read "/proc/1/$f"
 done
@@ -74,6 +78,8 @@ refused "pid 1: reading /proc/1/cmdline from a chcontext --secure root fails wit
 	"open EACCES" pid1_state chcontext --silent --secure vx-attack read /proc/1/cmdline
 refused "pid 1: writing /proc/1/oom_score_adj from a chcontext --secure root fails with EPERM" \
 	"open EPERM" pid1_state chcontext --silent --secure vx-attack write /proc/1/oom_score_adj 999
+refused "pid 1: reading /proc/1/net/tcp from a chcontext --secure root fails with EACCES" \
+	"open EACCES" pid1_state chcontext --silent --secure vx-attack read /proc/1/net/tcp
 
 # A host process and a process of another context: not there at all.
 host_victim root || escape_abort "no host victim"
@@ -117,6 +123,10 @@ attack write /proc/self/oom_score_adj 500
 is "$out" ok "control: writing 500 to /proc/self/oom_score_adj inside works"
 attack write /proc/self/comm renamed
 is "$out" ok "control: writing /proc/self/comm inside works"
+run inside sh -c '/bin/vx-attack read /proc/net/tcp; /bin/vx-attack read /proc/self/net/unix'
+is "$(printf '%s\n' "$out" | paste -sd' ')" "ok ok" "control: a server reads its own /proc/net (tcp, and unix through /proc/self)"
+host read /proc/1/net/tcp
+is "$out" ok "control: reading /proc/1/net/tcp from context 0 works"
 run inside sh -c 'sleep 100 & echo 1 >/proc/$!/clear_refs && echo 300 >/proc/$!/oom_score_adj &&
 	cat /proc/$!/oom_score_adj; kill $!'
 is "$out" 300 "control: writing /proc/PID files of the server's own processes inside works"
