@@ -164,7 +164,8 @@ open(sys.argv[1], "w").write("si_pid %d" % info.si_pid if info else "none")
 if os.fork() == 0:
     os.execvp(prefix[0] if prefix else "python3",
               prefix + ["python3", "-c", child, got, ready])
-while not os.path.exists(ready):
+deadline = time.monotonic() + 10
+while not os.path.exists(ready) and time.monotonic() < deadline:
     time.sleep(0.02)
 PY
 	for _ in $(seq 150); do [ -s "$got" ] && break; sleep 0.05; done
