@@ -71,6 +71,12 @@
 //   ipc shm|msg|sem get|create KEY  *get(KEY, 0 or IPC_CREAT): id | ERRNO
 //   shmat ID                        attach shared memory ID: ok | ERRNO
 //   mq NAME                         mq_open(NAME, O_RDONLY): ok | ERRNO
+// Per-user budgets (KIND: inotify instances, sigqueue (signals queued to
+// the caller, RLIMIT_SIGPENDING), timer (POSIX timers, the same budget),
+// mqueue (8-page message queues, RLIMIT_MSGQUEUE)):
+//   take KIND                       one more: ok | ERRNO
+//   hoard KIND                      take until refused, print "N ERRNO",
+//                                   keep them, wait to be killed
 // The host's kernel (each: ok | ERRNO; a call the kernel lacks: ENOSYS):
 //   kernel CALL [PATH]              finit_module (this program, as if a
 //                                   module), delete_module (a name no module
@@ -137,6 +143,7 @@
 #include <sched.h>
 #include <string>
 #include <sys/fanotify.h>
+#include <sys/inotify.h>
 #include <sys/io.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
@@ -828,6 +835,56 @@ void cmd_mq(const Args &a) {
     say_result(mq == static_cast<mqd_t>(-1) ? -1 : 0);
 }
 
+// ---- per-user budgets ----
+
+// One unit of the per-user budget KIND, kept until the process exits:
+// false, errno set, when the kernel refuses it.  N names a message queue.
+bool take_one(const std::string &kind, long n) {
+    if (kind == "inotify")
+        return inotify_init1(IN_CLOEXEC) >= 0;
+    if (kind == "sigqueue")
+        return sigqueue(getpid(), SIGRTMIN, sigval{}) == 0; // blocked: stays queued
+    if (kind == "timer") {
+        timer_t timer;
+        return timer_create(CLOCK_MONOTONIC, nullptr, &timer) == 0;
+    }
+    if (kind == "mqueue") {
+        std::string name = "/vx-hoard-" + std::to_string(getpid()) + "-" + std::to_string(n);
+        mq_attr attr{};
+        attr.mq_maxmsg = 4;
+        attr.mq_msgsize = 8192;
+        mqd_t mq = mq_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600, &attr);
+        if (mq == static_cast<mqd_t>(-1))
+            return false;
+        mq_unlink(name.c_str()); // its bytes stay charged while it is open
+        return true;
+    }
+    usage("unknown budget '" + kind + "' (inotify, sigqueue, timer, mqueue)");
+}
+
+void block_rt_signal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGRTMIN);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+void cmd_take(const Args &a) {
+    need(a, 1, 1, "take KIND");
+    block_rt_signal();
+    say_result(take_one(a[0], 0) ? 0 : -1);
+}
+
+void cmd_hoard(const Args &a) {
+    need(a, 1, 1, "hoard KIND");
+    block_rt_signal();
+    long n = 0;
+    while (n < 1000000 && take_one(a[0], n))
+        ++n;
+    say(std::to_string(n) + " " + errname(errno));
+    wait_forever();
+}
+
 // ---- vserver(2) ----
 
 void cmd_context_info(const Args &a) {
@@ -1031,6 +1088,10 @@ int main(int argc, char **argv) {
         cmd_shmat(a);
     else if (name == "mq")
         cmd_mq(a);
+    else if (name == "take")
+        cmd_take(a);
+    else if (name == "hoard")
+        cmd_hoard(a);
     else if (name == "context-info")
         cmd_context_info(a);
     else if (name == "new_s_context")
