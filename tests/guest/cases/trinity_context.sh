@@ -18,6 +18,12 @@
 # failing; such an attempt is reported, its context emptied (which must
 # work), and trinity runs again with the next seed, up to three times.
 # One attempt must complete its calls.
+#
+# An attempt is given 420 s, then SIGTERM, then SIGKILL 30 s later (trinity's
+# main process waits for its children and may not end on SIGTERM alone);
+# one stopped so is reported with its last lines, its context emptied, and
+# the next seed tried.  Each attempt says when it starts, so that a guest
+# that stalls shows where.
 # vm-run: --timeout 1500
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -42,12 +48,18 @@ completed=no
 for attempt in 1 2 3; do
 	ctx=$((700 + attempt))
 	cd "$TEST_TMP/fuzz" || exit 1
-	run timeout 420 chcontext --silent --ctx "$ctx" --secure trinity --dangerous -q -l off \
+	printf '# attempt %s: trinity with seed %s, at most 420 s\n' "$attempt" "$attempt"
+	run timeout -k 30 420 chcontext --silent --ctx "$ctx" --secure trinity --dangerous -q -l off \
 		--disable-fds=perf,sockets -C 2 -N "$calls" -s "$attempt"
 	cd / || exit 1
-	if [ "$rc" = 139 ] && ! [[ "$out$err" =~ Ran\ [0-9]+\ syscalls ]]; then
-		printf '# attempt %s (seed %s): trinity'"'"'s main process died of SIGSEGV; its last words:\n' \
-			"$attempt" "$attempt"
+	stopped=
+	case $rc in
+	124 | 137) stopped=" was stopped after 420 s" ;;
+	139) [[ "$out$err" =~ Ran\ [0-9]+\ syscalls ]] || stopped="'s main process died of SIGSEGV" ;;
+	esac
+	if [ -n "$stopped" ]; then
+		printf '# attempt %s (seed %s): trinity%s; its last words:\n' \
+			"$attempt" "$attempt" "$stopped"
 		printf '%s\n' "$out$err" | grep -v "marking as inactive" | tail -n 3 | sed 's/^/#   /'
 		# Its children notice within a second or two; whatever is left of
 		# the context must go with SIGKILL.
@@ -57,7 +69,7 @@ for attempt in 1 2 3; do
 		done
 		chcontext --silent --ctx "$ctx" kill -KILL -1 2>/dev/null
 		sleep 0.5
-		is "$(trinity_left "$ctx")" 0 "attempt $attempt: SIGKILL empties the context of a crashed trinity"
+		is "$(trinity_left "$ctx")" 0 "attempt $attempt: SIGKILL empties the context of a trinity that did not end"
 		continue
 	fi
 	like "$out$err" "Ran [0-9]+ syscalls|[Ee]xiting" \
