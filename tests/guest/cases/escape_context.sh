@@ -181,10 +181,11 @@ kill_anywhere "$E"
 # --- tracers that lose sight of their tracee ---
 run timeout -s KILL 20 strace -f -o /dev/null chcontext --silent true
 is "$rc" 0 "strace: 'strace -f chcontext true' from context 0 finishes (no hang)"
-run timeout -s KILL 20 chcontext --silent strace -f -o /dev/null chcontext --silent true
+# (the time limit inside the new context: from context 0 it could not kill)
+run chcontext --silent timeout -s KILL 20 strace -f -o /dev/null chcontext --silent true
 is "$rc" 0 "strace: 'strace -f chcontext true' from a context of its own finishes (no hang)"
 # A tracer in a context keeps no attachment to a task that moved on.
-setsid timeout -s KILL 20 chcontext --silent strace -f -o /dev/null \
+setsid chcontext --silent timeout -s KILL 20 strace -f -o /dev/null \
 	chcontext --silent sleep 1001 </dev/null >/dev/null 2>&1 &
 tracer_job=$!
 disown "$tracer_job"
