@@ -53,6 +53,30 @@ stop_after() {
 	chcontext --silent --ctx "$2" kill -KILL -1 2>/dev/null
 }
 
+# restore_dev: trinity runs as root over the guest's own /dev (a context
+# shares the file system; a server has a root of its own), and the fuzzed
+# calls of an attempt that did not end may have removed or changed a node
+# that the next attempt opens as it starts (/dev/zero was seen to go): put
+# back the basic ones, and say which.
+restore_dev() {
+	local node major minor
+	while read -r node major minor; do
+		if [ -c "/dev/$node" ] && [ "$(stat -c '%a %t:%T' "/dev/$node")" = "666 $major:$minor" ]; then
+			continue
+		fi
+		printf '# /dev/%s was changed by the fuzzing: made again\n' "$node"
+		rm -rf "/dev/${node:?}"
+		mknod -m 666 "/dev/$node" c "$((16#$major))" "$((16#$minor))"
+	done <<-EOF
+		null 1 3
+		zero 1 5
+		full 1 7
+		random 1 8
+		urandom 1 9
+		tty 5 0
+	EOF
+}
+
 sleep 100000 &
 canary=$!
 mkdir -p "$TEST_TMP/fuzz"
@@ -87,6 +111,7 @@ for attempt in 1 2 3; do
 		chcontext --silent --ctx "$ctx" kill -KILL -1 2>/dev/null
 		sleep 0.5
 		is "$(trinity_left "$ctx")" 0 "attempt $attempt: SIGKILL empties the context of a trinity that did not end"
+		restore_dev
 		continue
 	fi
 	like "$out$err" "Ran [0-9]+ syscalls|[Ee]xiting" \
