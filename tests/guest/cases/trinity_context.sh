@@ -43,13 +43,21 @@ trinity_left() {
 		sed -n "s/^Name:[[:space:]]*trinity.*/x/p" "$s" 2>/dev/null; done' sh "$1" | wc -l
 }
 
-# stop_after SECONDS CTX MARK: after SECONDS, SIGTERM every process of
-# context CTX, SIGKILL them 30 s later; MARK is made when it comes to that.
+# stop_after SECONDS CTX RUNNING: while the file RUNNING is there (the
+# attempt has not ended), after SECONDS SIGTERM every process of context
+# CTX, 30 s later SIGKILL them; RUNNING.stopped says it came to that.  It
+# looks once a second, so it ends within a second of the attempt.
 stop_after() {
-	sleep "$1"
-	: >"$3"
+	for _ in $(seq "$1"); do
+		[ -e "$3" ] || return 0
+		sleep 1
+	done
+	: >"$3.stopped"
 	chcontext --silent --ctx "$2" kill -TERM -1 2>/dev/null
-	sleep 30
+	for _ in $(seq 30); do
+		[ -e "$3" ] || return 0
+		sleep 1
+	done
 	chcontext --silent --ctx "$2" kill -KILL -1 2>/dev/null
 }
 
@@ -85,15 +93,17 @@ for attempt in 1 2 3; do
 	ctx=$((700 + attempt))
 	cd "$TEST_TMP/fuzz" || exit 1
 	printf '# attempt %s: trinity with seed %s, at most 420 s\n' "$attempt" "$attempt"
-	stop_after 420 "$ctx" "$TEST_TMP/stopped$attempt" 2>/dev/null &
+	running=$TEST_TMP/running$attempt
+	: >"$running"
+	stop_after 420 "$ctx" "$running" 2>/dev/null &
 	watchdog=$!
 	run chcontext --silent --ctx "$ctx" --secure trinity --dangerous -q -l off \
 		--disable-fds=perf,sockets -C 2 -N "$calls" -s "$attempt"
-	# (the outer redirection takes bash's note on the job it killed)
-	{ pkill -P "$watchdog" sleep; kill "$watchdog" && wait "$watchdog"; } 2>/dev/null
+	rm -f "$running"
+	wait "$watchdog"
 	cd / || exit 1
 	stopped=
-	if [ -e "$TEST_TMP/stopped$attempt" ]; then
+	if [ -e "$running.stopped" ]; then
 		stopped=" was stopped after 420 s (status $rc)"
 	elif [ "$rc" = 139 ] && ! [[ "$out$err" =~ Ran\ [0-9]+\ syscalls ]]; then
 		stopped="'s main process died of SIGSEGV"
