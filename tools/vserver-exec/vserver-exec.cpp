@@ -114,6 +114,7 @@ enum Option {
     OPT_CONF_VALUE,
     OPT_PATHS,
     OPT_PROCESSES,
+    OPT_WAIT_EMPTY,
     OPT_PTY,
     OPT_CHDIR,
     OPT_HELP,
@@ -150,6 +151,7 @@ const option long_options[] = {
     {"conf-value", required_argument, nullptr, OPT_CONF_VALUE},
     {"paths", no_argument, nullptr, OPT_PATHS},
     {"processes", no_argument, nullptr, OPT_PROCESSES},
+    {"wait-empty", required_argument, nullptr, OPT_WAIT_EMPTY},
     {"pty", no_argument, nullptr, OPT_PTY},
     {"chdir", required_argument, nullptr, OPT_CHDIR},
     {"help", no_argument, nullptr, OPT_HELP},
@@ -213,6 +215,9 @@ const option long_options[] = {
         "  --processes [PID|self]...  only print \"PID CTX VSZ RSS UTIME STIME START\n"
         "                       ADDRS\" for these processes or every one of\n"
         "                       $VSERVER_PROC (/proc)\n"
+        "  --wait-empty DIR     only wait until the cgroup DIR has no process left (or\n"
+        "                       is gone), then run COMMAND, if one is given, as it is\n"
+        "                       (what start leaves to notice a server that ends alone)\n"
         "  --help               display this help and exit\n"
         "  --version            output version information and exit\n"
         "\n"
@@ -310,6 +315,48 @@ void print_assignment(std::string_view key, std::string_view value) {
     vserver::exit_success();
 }
 
+// cgroup.events says "populated 1" while the cgroup or one below it has
+// a process.
+bool populated(const char *events) {
+    for (const char *line = events; line && *line;) {
+        if (std::strncmp(line, "populated ", 10) == 0)
+            return line[10] == '1';
+        line = std::strchr(line, '\n');
+        if (line)
+            ++line;
+    }
+    return false;
+}
+
+// --wait-empty: the kernel signals a change of cgroup.events with POLLPRI;
+// reading the file first arms that, so no change between the read and the
+// poll is missed.  A cgroup that is gone, or goes, is empty.
+[[noreturn]] void wait_empty(const char *cgroup, char **command) {
+    std::string events = std::string(cgroup) + "/cgroup.events";
+    int fd = open(events.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT)
+        vserver::die_errno("cannot open %s", events.c_str());
+    while (fd >= 0) {
+        char text[512];
+        ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        text[n] = '\0';
+        if (!populated(text))
+            break;
+        pollfd change{fd, POLLPRI, 0};
+        if (poll(&change, 1, -1) < 0 && errno != EINTR)
+            vserver::die_errno("cannot wait for %s", events.c_str());
+    }
+    if (fd >= 0)
+        close(fd);
+    if (!*command)
+        vserver::exit_success();
+    vserver::exec_command(command);
+}
+
 // --processes: what vps, vserver-stat and the scripts read of /proc, one
 // line per process: its context ("-": the kernel shows none), VmSize and
 // VmRSS in KiB, utime, stime and starttime in clock ticks ("-" each when
@@ -384,6 +431,7 @@ struct Settings {
     const char *conf_value_key = nullptr;
     bool paths = false;
     bool processes = false;
+    const char *wait_empty = nullptr;
     bool check_kernel = false;
     int lock_fd = -1;
     unsigned lock_wait = 60;
@@ -1358,6 +1406,9 @@ int main(int argc, char *argv[]) {
             case OPT_PROCESSES:
                 s.processes = true;
                 break;
+            case OPT_WAIT_EMPTY:
+                s.wait_empty = optarg;
+                break;
             case OPT_CHECK_KERNEL:
                 s.check_kernel = true;
                 break;
@@ -1389,6 +1440,8 @@ int main(int argc, char *argv[]) {
         print_paths();
     if (s.processes)
         print_processes(argv + optind);
+    if (s.wait_empty)
+        wait_empty(s.wait_empty, argv + optind);
     if (s.conf_value_key) {
         if (argc - optind != 1)
             vserver::usage_error("--conf-value needs KEY and one FILE");
