@@ -117,9 +117,13 @@ set_conf ab2 S_CONTEXT ""
 set_conf ab2 IPROOT 127.1.0.3
 
 # --- a server that ended without a stop ---------------------------------------
-# ab1 adds the alias; its processes end without a stop; ab2 then starts
-# on the same address; the late stop of ab1 must leave ab2's address.
+# ab1 adds the alias; its processes end without a stop and without the
+# watcher its start left (killed first: what a watcher releases is
+# vserver_syslog's); ab2 then starts on the same address; the late stop of
+# ab1 must leave ab2's address.
 vserver ab1 start >/dev/null 2>&1
+pkill -KILL -f -- "--wait-empty /sys/fs/cgroup/vserver/ab1 "
+for _ in $(seq 50); do pgrep -f -- "--wait-empty /sys/fs/cgroup/vserver/ab1 " >/dev/null || break; sleep 0.1; done
 echo 1 >/sys/fs/cgroup/vserver/ab1/cgroup.kill
 for _ in $(seq 50); do vserver ab1 running || break; sleep 0.1; done
 run vserver ab2 start

@@ -13,6 +13,8 @@
 #    followed; a /dev that is a link is refused, leaving nothing behind;
 #  - start, stop and a failed start are in the host's log (who, server,
 #    context, result); stop leaves no relay and no socket;
+#  - a server whose processes all end without a stop is in the host's log
+#    at once, and its relay, socket, cgroup and run files are released;
 #  - with SYSLOG=server the messages stay inside the server.
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -178,6 +180,35 @@ like "$(log_lines "vserver: alpha: start" | tail -n 1)" \
 	"host log: the failed start and why"
 rm "$A_ROOT/dev"
 mv "$A_ROOT/dev.real" "$A_ROOT/dev"
+
+# ---- a server that ends on its own ----
+# (every process of it ends, no stop: the watcher its start left notices)
+run vserver alpha start
+ctx=$(cat "$VSERVER_RUNDIR/alpha.ctx")
+rpid=$(relay_pid alpha)
+cg=$(cat "$VSERVER_RUNDIR/alpha.cgroup")
+watcher=$(pgrep -n -f -- "--wait-empty $cg ")
+is "$(field "$watcher" s_context)" 0 "start: alpha's watcher waits in the host's context 0"
+echo 1 >"$cg/cgroup.kill"
+log_has "vserver: alpha: ended on its own: no process of context $ctx is left"
+is "$?" 0 "host log: a server whose processes all ended without a stop, and its context"
+for _ in $(seq 100); do
+	[ -e "$VSERVER_RUNDIR/alpha.ctx" ] || [ "$(alive "$watcher")" = alive ] || break
+	sleep 0.1
+done
+is "$(alive "$rpid") $(find "$A_ROOT/dev" -name log | wc -l) $(syslog_files alpha) $(host_leftovers alpha)" \
+	"gone 0 0 " "ended on its own: its relay, socket, namespace, cgroup and run files are released at once"
+is "$(alive "$watcher")" gone "ended on its own: the watcher is gone too"
+check_run "ended on its own: status says alpha is stopped" 3 "alpha is stopped" "" \
+	vserver alpha status
+# A stop ends the watcher without a word in the log.
+run vserver alpha start
+cg=$(cat "$VSERVER_RUNDIR/alpha.cgroup")
+watcher=$(pgrep -n -f -- "--wait-empty $cg ")
+run vserver alpha stop
+for _ in $(seq 50); do [ "$(alive "$watcher")" = gone ] && break; sleep 0.1; done
+is "$(alive "$watcher") $(log_lines "ended on its own" | wc -l)" "gone 1" \
+	"after a stop the watcher is gone, and the log has no second 'ended on its own'"
 
 # ---- SYSLOG=server ----
 escape_server beta "$B" SYSLOG=server

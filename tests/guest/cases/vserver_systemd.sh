@@ -4,9 +4,9 @@
 # package's in the package run, in /run/systemd/system), and "vserver NAME
 # start|stop" go through vserver@NAME.service: the server runs in the
 # unit's delegated cgroup with its resource keys applied there, nothing of
-# vserver writes the root cgroup's cgroup.subtree_control, and
+# vserver writes the root cgroup's cgroup.subtree_control,
 # vservers.service starts and stops the ONBOOT servers through the same
-# unit.
+# unit, and a server that ends on its own stops its unit (failed).
 # vm-run: --systemd
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -92,6 +92,21 @@ is "$(systemctl is-active vserver@web.service)" inactive "vserver@web.service is
 run vsd web running
 is "$rc" 1 "the server no longer runs"
 is "$(ip -4 -o addr show dev vx0 | grep -c ' 127\.1\.0\.2/')" 0 "its address is gone"
+
+# A server that ends on its own: its watcher stops the unit, which shows
+# as failed, and its address is released.
+run vsd web start
+is "$rc" 0 "start through the unit again ($err)"
+echo 1 >"$unit_cg/server/cgroup.kill"
+for _ in $(seq 100); do
+	[ "$(systemctl is-active vserver@web.service)" = active ] || break
+	sleep 0.1
+done
+is "$(systemctl is-active vserver@web.service)" failed \
+	"a server that ended on its own: its unit is stopped and shows as failed"
+is "$(ip -4 -o addr show dev vx0 | grep -c ' 127\.1\.0\.2/')" 0 "its address is released"
+is "$(ls "$VSERVER_RUNDIR"/web.ctx "$unit_cg" 2>/dev/null)" "" "no run file or cgroup of it is left"
+systemctl reset-failed vserver@web.service
 
 run systemctl start vservers.service
 is "$rc" 0 "vservers.service starts ($err)"
