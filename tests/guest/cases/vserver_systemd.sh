@@ -98,9 +98,13 @@ is "$(ip -4 -o addr show dev vx0 | grep -c ' 127\.1\.0\.2/')" 0 "its address is 
 run vsd web start
 is "$rc" 0 "start through the unit again ($err)"
 echo 1 >"$unit_cg/server/cgroup.kill"
-for _ in $(seq 100); do
-	[ "$(systemctl is-active vserver@web.service)" = active ] || break
-	sleep 0.1
+# The watcher stops the unit with --no-block: wait through "deactivating"
+# (its ExecStop) for the state it settles in.
+for _ in $(seq 200); do
+	case $(systemctl is-active vserver@web.service) in
+	active | activating | deactivating | reloading) sleep 0.1 ;;
+	*) break ;;
+	esac
 done
 is "$(systemctl is-active vserver@web.service)" failed \
 	"a server that ended on its own: its unit is stopped and shows as failed"
