@@ -11,6 +11,7 @@
 #  - kill(-1), PRIO_USER and IOPRIO_WHO_USER: the server's own tasks only;
 #  - oracles (NS_GET_TGID_FROM_PIDNS, F_GETLK, /proc/locks, SO_PEERCRED,
 #    getpriority/ioprio_get of a user) show nothing of the host's tasks.
+# vm-run: --timeout 600
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
 # shellcheck source=../lib/servers.sh
