@@ -10,8 +10,8 @@
 #  - a pid the reader cannot see reads as 0: PPid, TracerPid, the ppid,
 #    pgrp and session fields of stat, getppid();
 #  - a server's writes to its own /proc/self keep working.
-# Alone in a guest about 2 minutes; under ctest -j2 twice that, near
-# the default 300 s.
+# Alone in a guest 2 to 3 minutes; with a second guest beside it twice that,
+# past the default 300 s.
 # vm-run: --timeout 600
 # shellcheck source=../lib/testlib.sh
 . "$(dirname "$0")/../lib/testlib.sh"
