@@ -1,8 +1,11 @@
 #!/bin/bash
 # Using up what others need: the budgets the kernel keeps per user (inotify
 # instances; signals queued and POSIX timers, both under RLIMIT_SIGPENDING;
-# message queue bytes, RLIMIT_MSGQUEUE).  Root inside a started server
-# takes every unit of each that it may (vx-attack hoard), and then
+# message queue bytes, RLIMIT_MSGQUEUE; epoll watches; pipe pages, which
+# bind only users without CAP_SYS_RESOURCE, such as a server's root; the
+# key quota).  The host lowers the last three's limits for the test, so
+# that a hoard takes seconds.  Root inside a started server takes every
+# unit of each that it may (vx-attack hoard), and then
 #  - root inside gets no more: the limit holds inside;
 #  - the host's root and root of another server still get theirs: a
 #    server's root is not the host's root, nor the other server's;
@@ -47,9 +50,40 @@ hoard_end() {
 # "${AS_USER[@]}" CMD...: CMD as the ordinary user $USER_ID.
 AS_USER=(setpriv --reuid="$USER_ID" --regid="$USER_ID" --clear-groups --)
 
-declare -A refusal=([inotify]=EMFILE [sigqueue]=EAGAIN [timer]=EAGAIN [mqueue]=EMFILE)
+declare -A refusal=([inotify]=EMFILE [sigqueue]=EAGAIN [timer]=EAGAIN [mqueue]=EMFILE
+	[epoll]=ENOSPC [pipe]=ENFILE [key]=EDQUOT)
 
-for kind in inotify sigqueue timer mqueue; do
+# (limits of the whole machine, per user: small enough for a quick hoard,
+# large enough for what the guest itself holds)
+declare -A limits=([fs/epoll/max_user_watches]=1000 [fs/pipe-user-pages-soft]=64
+	[fs/pipe-user-pages-hard]=256 [kernel/keys/root_maxkeys]=100
+	[kernel/keys/root_maxbytes]=40000 [kernel/keys/maxkeys]=100 [kernel/keys/maxbytes]=40000)
+declare -A saved=()
+restore_limits() {
+	for knob in "${!saved[@]}"; do
+		echo "${saved[$knob]}" >"/proc/sys/$knob"
+	done
+}
+for knob in "${!limits[@]}"; do
+	saved[$knob]=$(cat "/proc/sys/$knob")
+	echo "${limits[$knob]}" >"/proc/sys/$knob" ||
+		{ restore_limits; escape_abort "/proc/sys/$knob set to ${limits[$knob]}"; }
+done
+
+# take_again WHO... KIND: the take of WHO (host, attack, or a command
+# prefix), repeated for up to 5 s while it is refused: keys return to the
+# quota when the kernel's key collector has run, shortly after their last
+# holder exits.
+take_again() {
+	local kind=${*: -1}
+	for _ in $(seq 50); do
+		"${@:1:$#-1}" take "$kind"
+		[ "$out" = "${refusal[$kind]}" ] || return 0
+		sleep 0.1
+	done
+}
+
+for kind in inotify sigqueue timer mqueue epoll pipe key; do
 	want=${refusal[$kind]}
 	host take "$kind"
 	is "$out" ok "$kind: control: the host's root takes one"
@@ -62,11 +96,11 @@ for kind in inotify sigqueue timer mqueue; do
 	run vserver "$OTHER" exec /bin/vx-attack take "$kind"
 	is "$out" ok "$kind: root of another server still gets one"
 	hoard_end
-	attack take "$kind"
+	take_again attack "$kind"
 	is "$out" ok "$kind: once the hoarder is gone, root inside gets one again"
 done
 
-for kind in inotify sigqueue; do
+for kind in inotify sigqueue epoll pipe key; do
 	want=${refusal[$kind]}
 	hoard "$kind" "${AS_USER[@]}" chcontext --silent vx-attack
 	like "$HOARD" "^[1-9][0-9]* $want\$" \
@@ -78,8 +112,9 @@ for kind in inotify sigqueue; do
 	host take "$kind"
 	is "$out" ok "$kind: control: the host's root, another user, still gets one"
 	hoard_end
-	run "${AS_USER[@]}" vx-attack take "$kind"
+	take_again run "${AS_USER[@]}" vx-attack "$kind"
 	is "$out" ok "$kind: once the sandbox is gone, the user gets one again"
 done
 
+restore_limits
 escape_finish

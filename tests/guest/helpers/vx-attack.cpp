@@ -73,7 +73,10 @@
 //   mq NAME                         mq_open(NAME, O_RDONLY): ok | ERRNO
 // Per-user budgets (KIND: inotify instances, sigqueue (signals queued to
 // the caller, RLIMIT_SIGPENDING), timer (POSIX timers, the same budget),
-// mqueue (8-page message queues, RLIMIT_MSGQUEUE)):
+// mqueue (8-page message queues, RLIMIT_MSGQUEUE), epoll (watches,
+// fs.epoll.max_user_watches), pipe (pipes, their pages under
+// fs.pipe-user-pages-*), key (user keys of 1000 bytes in the process
+// keyring, the key quota)):
 //   take KIND                       one more: ok | ERRNO
 //   hoard KIND                      take until refused, print "N ERRNO",
 //                                   keep them, wait to be killed
@@ -142,6 +145,8 @@
 #include <mqueue.h>
 #include <sched.h>
 #include <string>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/io.h>
@@ -837,6 +842,29 @@ void cmd_mq(const Args &a) {
 
 // ---- per-user budgets ----
 
+// Watch N: watch N of the N-th epoll instance on one of 64 eventfds, so
+// that a few descriptors hold thousands of watches.
+bool take_epoll_watch(long n) {
+    constexpr long targets = 64;
+    static std::vector<int> events, polls;
+    if (events.empty())
+        for (long i = 0; i < targets; ++i) {
+            int fd = eventfd(0, EFD_CLOEXEC);
+            if (fd < 0)
+                return false;
+            events.push_back(fd);
+        }
+    if (n % targets == 0) {
+        int fd = epoll_create1(EPOLL_CLOEXEC);
+        if (fd < 0)
+            return false;
+        polls.push_back(fd);
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    return epoll_ctl(polls.back(), EPOLL_CTL_ADD, events[n % targets], &ev) == 0;
+}
+
 // One unit of the per-user budget KIND, kept until the process exits:
 // false, errno set, when the kernel refuses it.  N names a message queue.
 bool take_one(const std::string &kind, long n) {
@@ -859,7 +887,19 @@ bool take_one(const std::string &kind, long n) {
         mq_unlink(name.c_str()); // its bytes stay charged while it is open
         return true;
     }
-    usage("unknown budget '" + kind + "' (inotify, sigqueue, timer, mqueue)");
+    if (kind == "epoll")
+        return take_epoll_watch(n);
+    if (kind == "pipe") {
+        int fds[2];
+        return pipe2(fds, O_CLOEXEC) == 0;
+    }
+    if (kind == "key") {
+        std::string name = "vx-hoard-" + std::to_string(getpid()) + "-" + std::to_string(n);
+        std::string payload(1000, 'k');
+        return syscall(SYS_add_key, "user", name.c_str(), payload.data(), payload.size(),
+                       KEY_SPEC_PROCESS_KEYRING) >= 0;
+    }
+    usage("unknown budget '" + kind + "' (inotify, sigqueue, timer, mqueue, epoll, pipe, key)");
 }
 
 void block_rt_signal() {
