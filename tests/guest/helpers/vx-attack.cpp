@@ -842,8 +842,8 @@ void cmd_mq(const Args &a) {
 
 // ---- per-user budgets ----
 
-// Watch N: watch N of the N-th epoll instance on one of 64 eventfds, so
-// that a few descriptors hold thousands of watches.
+// Watch N: eventfd N % 64 watched by epoll instance N / 64, so that a few
+// descriptors hold thousands of watches.
 bool take_epoll_watch(long n) {
     constexpr long targets = 64;
     static std::vector<int> events, polls;
