@@ -7,7 +7,8 @@
 # lets it in.  Each must fail with EPERM (the capability it needs is above
 # the ceiling) and leave the host as it was; a call this kernel lacks
 # (ENOSYS, or no /proc/kcore, in context 0 too) is only checked to fail
-# the same way inside, and the output says so.
+# the same way inside, and the output says so.  /proc/kcore, masked inside,
+# is also tried from a chcontext --secure sandbox on the host's /proc.
 #
 # open_by_handle_at(2) is the attack that turned a chroot inside out
 # (CVE-2014-3519's "shocker"): a server's tree is a directory of the
@@ -43,7 +44,7 @@ kernel_call() {
 	local call=$1 let_in=$2 what=$3
 	host kernel "$call" ${4:+"$4"}
 	case $call:$out in
-	*:ENOSYS | kcore:ENOENT)
+	*:ENOSYS)
 		printf '# %s: not in this kernel (%s in context 0): only that is checked inside\n' "$call" "$out"
 		refused "$what from inside fails ($out: not in this kernel)" "$out" "$KS" attack kernel "$call"
 		return
@@ -72,7 +73,22 @@ is "$out" ok "userfaultfd: user-mode faults only, as any user may, inside: allow
 # cannot mark: the control marks the test's tmpfs, the server's own /)
 kernel_call fanotify ok "fanotify: a mark on a whole filesystem (CAP_SYS_ADMIN)" "$VS_TOP"
 kernel_call iopl ok "I/O ports: iopl(3) (CAP_SYS_RAWIO)"
-kernel_call kcore ok "memory: open /proc/kcore (CAP_SYS_RAWIO)"
+# /proc/kcore: inside a server vserver-exec binds the null device over it
+# (nodev: EACCES), so the kernel's own fence, the ceiling without
+# CAP_SYS_RAWIO, is tried on the host's /proc from a chcontext --secure
+# sandbox.
+host kernel kcore
+if [ "$out" = ENOENT ]; then
+	printf '# kcore: not in this kernel (ENOENT in context 0): only that is checked inside\n'
+	refused "memory: open /proc/kcore from inside fails (ENOENT: not in this kernel)" ENOENT \
+		"$KS" attack kernel kcore
+else
+	is "$out" ok "control: memory: open /proc/kcore from context 0 is let in"
+	refused "memory: /proc/kcore is masked inside: open fails with EACCES" EACCES \
+		"$KS" attack kernel kcore
+	refused "memory: open /proc/kcore from a chcontext --secure sandbox fails with EPERM (CAP_SYS_RAWIO)" \
+		EPERM "$KS" chcontext --silent --secure vx-attack kernel kcore
+fi
 
 # --- open_by_handle_at: a host file through a handle ---
 secret=$VS_TOP/host-secret
