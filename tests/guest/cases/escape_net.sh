@@ -114,6 +114,15 @@ LO_ALPHA=$(server_loopback alpha)
 in_sandbox() { chbind --silent --ip vx0 "$@"; }
 
 # ---- families and protocols ----
+# Debian's kernel does not load DCCP and TIPC on demand (its patches drop
+# their module aliases): an administrator who uses them loads them, and a
+# server meets them loaded.  (A kernel without modules has no
+# kernel.modprobe: they are built in or absent.)
+modprobe_helper=$(cat /proc/sys/kernel/modprobe 2>/dev/null)
+if [ -x "${modprobe_helper:-/nonexistent}" ]; then
+	"$modprobe_helper" -q dccp_ipv4 2>/dev/null || :
+	"$modprobe_helper" -q tipc 2>/dev/null || :
+fi
 rows=(
 	"an AF_INET6 stream socket|EAFNOSUPPORT|ok|socket inet6 stream"
 	"an AF_INET6 datagram socket|EAFNOSUPPORT|ok|socket inet6 dgram"

@@ -108,8 +108,21 @@ refused_if_built() {
 }
 refused_if_built mm migrate_pages NUMA
 refused_if_built mm move_pages NUMA
-# (perf events are not in User-Mode Linux)
+# (perf events are not in User-Mode Linux.  Debian's
+# kernel.perf_event_paranoid=3, CONFIG_SECURITY_PERF_EVENTS_RESTRICT,
+# refuses perf_event_open to all but CAP_SYS_ADMIN before any pid is
+# looked up: that refusal is checked, then the pid's at 2, upstream's
+# default, where any user may count its own processes in user mode, and
+# the setting restored.)
+paranoid_sysctl=/proc/sys/kernel/perf_event_paranoid
+paranoid=$(cat "$paranoid_sysctl" 2>/dev/null)
+if [ -n "$paranoid" ] && [ "$paranoid" -gt 2 ]; then
+	refused "perf: at perf_event_paranoid=$paranoid, perf_event_open of a host process from inside fails with EACCES" \
+		EACCES "$VS" attack perf_event_open "$V"
+	echo 2 >"$paranoid_sysctl"
+fi
 refused_if_built perf perf_event_open "perf events"
+[ -z "$paranoid" ] || echo "$paranoid" >"$paranoid_sysctl"
 refused "oracle: clock_gettime on a host process's CPU clock from inside fails with EINVAL" \
 	EINVAL "$VS" attack cpuclock "$V"
 refused "oracle: NS_GET_TGID_FROM_PIDNS of a host pid on /proc/self/ns/pid fails with ESRCH" \

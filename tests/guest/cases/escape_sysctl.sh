@@ -78,7 +78,7 @@ everywhere kernel.sysrq "$(flip kernel.sysrq)"
 everywhere net.ipv4.ping_group_range "0 2147483647"
 everywhere user.max_user_namespaces 0
 everywhere kernel.printk_ratelimit 0
-everywhere kernel.dmesg_restrict 1
+everywhere kernel.dmesg_restrict "$(flip kernel.dmesg_restrict)"
 
 # Reading stays allowed.
 run inside cat /proc/sys/kernel/randomize_va_space /proc/sys/vm/swappiness

@@ -97,6 +97,15 @@ else
 	"$0" one exec /bin/vx-attack tiocsti "touch /tmp/injected" </dev/null
 fi
 read -t 3 -r line; echo "host read: [$line]"'
+# Kernels built without CONFIG_LEGACY_TIOCSTI (Debian's) refuse TIOCSTI
+# to all but CAP_SYS_ADMIN (EIO) unless dev.tty.legacy_tiocsti is 1: the
+# attack is made with it on, as on kernels that keep the old default.
+tiocsti_sysctl=/proc/sys/dev/tty/legacy_tiocsti
+legacy_tiocsti=$(cat "$tiocsti_sysctl" 2>/dev/null)
+if [ "$legacy_tiocsti" = 0 ]; then
+	printf '# dev.tty.legacy_tiocsti is 0 here: set to 1 for the attack, then restored\n'
+	echo 1 >"$tiocsti_sysctl"
+fi
 run onpty bash -c "$shell" "$bin/vserver" tty
 like "$out" "^ok 0$" "TIOCSTI, exec from a terminal: the command pushes into a terminal of its own"
 like "$out" "^host read: \[\]$" "TIOCSTI, exec from a terminal: the host's shell reads nothing"
@@ -104,6 +113,7 @@ run onpty bash -c "$shell" "$bin/vserver" output
 like "$out" "^ENOTTY$" "TIOCSTI, exec with the terminal as output only: no terminal to push into"
 like "$out" "^host read: \[\]$" \
 	"TIOCSTI, exec with the terminal as output only: the host's shell reads nothing"
+[ "$legacy_tiocsti" != 0 ] || echo 0 >"$tiocsti_sysctl"
 
 # --- descriptors of the host --------------------------------------------
 # host_file_fds: every descriptor of every process of the server that is

@@ -31,7 +31,8 @@
 //   migrate_pages PID               all nodes to node 0: ok | ERRNO
 //   move_pages PID                  ask where one page of PID is (no
 //                                   move): ok | ERRNO
-//   perf_event_open PID             count PID's task clock: ok | ERRNO
+//   perf_event_open PID             count PID's task clock in user mode:
+//                                   ok | ERRNO
 //   cpuclock PID                    clock_gettime() on the process CPU clock
 //                                   ((~PID) << 3 | 2): ok | ERRNO
 //   pidns_tgid NSFILE PID           ioctl(NS_GET_TGID_FROM_PIDNS): tgid | ERRNO
@@ -448,6 +449,10 @@ void cmd_perf_event_open(const Args &a) {
     attr.type = PERF_TYPE_SOFTWARE;
     attr.config = PERF_COUNT_SW_TASK_CLOCK;
     attr.disabled = 1;
+    // User mode only: what perf_event_paranoid=2 lets any user count of
+    // its own processes, so the refusal is the pid's, not the privilege's.
+    attr.exclude_kernel = 1;
+    attr.exclude_hv = 1;
     long fd = syscall(SYS_perf_event_open, &attr, pid_of(a[0]), -1, -1, 0);
     if (fd >= 0)
         close(static_cast<int>(fd));
